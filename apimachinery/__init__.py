@@ -1,0 +1,1 @@
+"""Shared vocabulary of kplane: names, errors, selectors, patches, serializers, API type definitions."""

@@ -1,0 +1,1 @@
+"""Serializers: the wire forms of Kubernetes objects (JSON, YAML and the Kubernetes protobuf envelope)."""

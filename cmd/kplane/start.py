@@ -1,0 +1,79 @@
+"""`kplane start`: PKI on first start, etcd and the shard, the admin kubeconfig, and a `ready` line.
+
+SIGINT/SIGTERM stop everything cleanly; the root directory keeps the data for the next start, and a
+lock on it keeps a second instance out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import uvloop
+
+from apimachinery.kubeconfig import write_admin_kubeconfig
+from apimachinery.pki import PkiPaths, ensure_pki, read_token
+from kplane.rootdir import RootDirInUseError, RootDirLock
+from shard.config import ShardOptions
+from shard.server import run_shard
+
+
+def add_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--root-dir", default=".kplane", type=Path, help="state directory (default .kplane)")
+    command.add_argument("--bind-address", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    command.add_argument("--port", default=6443, type=int, help="HTTPS port (default 6443)")
+    command.add_argument("--etcd-servers", default="", help="comma-separated etcd URLs; default: embedded etcd")
+    command.add_argument("--etcd-unsafe-no-fsync", action="store_true", help="embedded etcd skips fsync (tests)")
+    command.add_argument("-v", "--verbose", action="store_true", help="log at debug level")
+
+
+def main(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root_dir: Path = args.root_dir
+    try:
+        with RootDirLock(root_dir):
+            options = _options(args)
+            uvloop.run(_run(options))
+    except RootDirInUseError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _options(args: argparse.Namespace) -> ShardOptions:
+    root_dir: Path = args.root_dir.resolve()
+    pki = ensure_pki(root_dir / "pki", serving_hosts=[args.bind_address, "localhost", "127.0.0.1"])
+    servers = tuple(s for s in args.etcd_servers.split(",") if s)
+    return ShardOptions(root_dir=root_dir, pki=pki, bind_address=args.bind_address, port=args.port,
+                        etcd_servers=servers, etcd_unsafe_no_fsync=args.etcd_unsafe_no_fsync)
+
+
+async def _run(options: ShardOptions) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    kubeconfig = options.root_dir / "admin.kubeconfig"
+
+    def ready() -> None:
+        _write_kubeconfig(kubeconfig, options)
+        print(f"kplane is ready at https://{_host(options)}:{options.port}/clusters/root; "
+              f"export KUBECONFIG={kubeconfig}", flush=True)
+
+    await run_shard(options, ready=ready, stop=stop)
+
+
+def _host(options: ShardOptions) -> str:
+    return f"[{options.bind_address}]" if ":" in options.bind_address else options.bind_address
+
+
+def _write_kubeconfig(path: Path, options: ShardOptions) -> None:
+    pki: PkiPaths = options.pki
+    write_admin_kubeconfig(path, server_url=f"https://{_host(options)}:{options.port}/clusters/root",
+                           ca_pem=pki.ca_cert.read_bytes(), context_name="root", token=read_token(pki.admin_token),
+                           client_cert_pem=None, client_key_pem=None)

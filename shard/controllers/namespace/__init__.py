@@ -1,0 +1,1 @@
+"""The namespace controller: empties a terminating namespace, then lets it go."""

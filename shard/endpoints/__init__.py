@@ -1,0 +1,1 @@
+"""HTTP endpoints of a shard: routing, negotiation, one module per verb, discovery, OpenAPI, responses."""

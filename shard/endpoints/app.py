@@ -1,0 +1,29 @@
+"""The aiohttp application of a shard: middlewares, the catch-all route, and /metrics."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from shard.auth.authn import Authenticator
+from shard.endpoints.filters import authentication_filter, errors_to_status, metrics_filter
+from shard.endpoints.metrics import RequestMetrics
+from shard.endpoints.router import Router
+
+MAX_BODY_BYTES = 3 * 1024 * 1024
+
+
+def build_app(*, router: Router, authenticator: Authenticator, metrics: RequestMetrics) -> web.Application:
+    app = web.Application(
+        middlewares=[errors_to_status, metrics_filter(metrics), authentication_filter(authenticator)],
+        client_max_size=MAX_BODY_BYTES,
+    )
+
+    async def serve_metrics(_: web.Request) -> web.Response:
+        body, content_type = metrics.exposition()
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = content_type
+        return response
+
+    app.router.add_get("/metrics", serve_metrics)
+    app.router.add_route("*", "/{tail:.*}", router.handle)
+    return app

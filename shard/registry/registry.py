@@ -1,0 +1,82 @@
+"""The set of Stores a shard serves, wired with the hooks that tie kinds together.
+
+Hooks: namespaced creates need a live namespace (NamespaceLifecycle); a new namespace gets ServiceAccount
+`default` and ConfigMap `kube-root-ca.crt`; a new LogicalCluster gets the namespaces every cluster has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apimachinery import errors
+from apimachinery.apis.catalog import Catalog
+from apimachinery.apis.core_v1 import CONFIGMAPS, NAMESPACES, SERVICEACCOUNTS
+from apimachinery.apis.types import Object, ResourceDefinition
+from shard.registry import keys
+from shard.registry.context import RequestContext, WriteOptions
+from shard.registry.kinds import strategy_for
+from shard.registry.store import Store
+from shard.storage import errors as storage_errors
+from shard.storage.interface import Storage
+
+INITIAL_NAMESPACES = ("default", "kube-system", "kube-public")
+ROOT_CA_CONFIGMAP = "kube-root-ca.crt"
+
+
+@dataclass
+class Registry:
+    catalog: Catalog
+    storage: Storage
+    root_ca_pem: str = ""
+    stores: dict[tuple[str, str, str], Store] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for resource in self.catalog.resources:
+            self.stores[(resource.group, resource.version, resource.plural)] = self._build(resource)
+
+    def store_for(self, group: str, version: str, plural: str) -> Store | None:
+        return self.stores.get((group, version, plural))
+
+    def store_of(self, resource: ResourceDefinition) -> Store:
+        return self.stores[(resource.group, resource.version, resource.plural)]
+
+    def _build(self, resource: ResourceDefinition) -> Store:
+        admission = (self._namespace_lifecycle,) if resource.namespaced else ()
+        after_create = ()
+        if resource.kind == "Namespace" and resource.group == "":
+            after_create = (self._provision_namespace,)
+        elif resource.kind == "LogicalCluster":
+            after_create = (self._provision_logical_cluster,)
+        return Store(resource, strategy_for(resource), self.storage, admission, after_create)
+
+    async def _namespace_lifecycle(self, ctx: RequestContext, obj: Object) -> None:
+        """Creating in a missing namespace → 404; in a terminating one → 403 NamespaceTerminating."""
+        key = keys.object_key(NAMESPACES, ctx.cluster, "", ctx.namespace)
+        try:
+            namespace = await self.storage.get(key)
+        except storage_errors.KeyNotFoundError:
+            raise errors.not_found("namespaces", ctx.namespace) from None
+        if (namespace.get("metadata") or {}).get("deletionTimestamp"):
+            raise errors.StatusError(
+                403, "Forbidden", f"unable to create new content in namespace {ctx.namespace} because it is being "
+                f"terminated", name=ctx.namespace, kind="namespaces",
+                causes=[errors.Cause("NamespaceTerminating", f"namespace {ctx.namespace} is being terminated",
+                                     "metadata.namespace")])
+
+    async def _provision_namespace(self, ctx: RequestContext, namespace: Object) -> None:
+        inner = RequestContext(ctx.cluster, ctx.user, namespace["metadata"]["name"], ctx.user_agent)
+        await self._ensure(inner, SERVICEACCOUNTS, {"metadata": {"name": "default"}})
+        await self._ensure(inner, CONFIGMAPS, {"metadata": {"name": ROOT_CA_CONFIGMAP},
+                                               "data": {"ca.crt": self.root_ca_pem}})
+
+    async def _provision_logical_cluster(self, ctx: RequestContext, _: Object) -> None:
+        for name in INITIAL_NAMESPACES:
+            await self._ensure(RequestContext(ctx.cluster, ctx.user, "", ctx.user_agent), NAMESPACES,
+                               {"metadata": {"name": name}})
+
+    async def _ensure(self, ctx: RequestContext, resource: ResourceDefinition, obj: Object) -> None:
+        try:
+            await self.store_of(resource).create(ctx, obj, WriteOptions())
+        except errors.StatusError as err:
+            if err.reason != "AlreadyExists":
+                raise

@@ -1,0 +1,228 @@
+"""The generic Store: create, get, update, delete of one resource in one logical cluster.
+
+Everything kind-specific is asked of the Strategy; everything about keys, revisions and concurrency is
+asked of the Storage. Storage errors are translated here, once (see errors.py). Listing and watching
+live in listing.py; patches in patching.py.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from apimachinery import errors
+from apimachinery.apis.types import Object, ResourceDefinition
+from apimachinery.validation.names import generate_name
+from shard.registry import keys, metadata, validation
+from shard.registry.context import RequestContext, WriteOptions
+from shard.registry.errors import translate
+from shard.registry.options import DeleteRequest
+from shard.registry.strategy import Strategy
+from shard.storage import errors as storage_errors
+from shard.storage.interface import Preconditions, Storage
+
+Mutation = Callable[[Object], Awaitable[Object]]
+CreateHook = Callable[[RequestContext, Object], Awaitable[None]]
+
+GENERATE_NAME_ATTEMPTS = 8
+
+
+class _DeleteInstead(Exception):
+    """Raised inside an update when the new state has no finalizers left on a deleting object."""
+
+    def __init__(self, final_state: Object) -> None:
+        super().__init__("delete")
+        self.final_state = final_state
+
+
+@dataclass
+class Store:
+    resource: ResourceDefinition
+    strategy: Strategy
+    storage: Storage
+    admission: tuple[CreateHook, ...] = ()
+    after_create: tuple[CreateHook, ...] = ()
+
+    # ---- helpers -------------------------------------------------------------------------------
+    def key(self, ctx: RequestContext, name: str) -> str:
+        return keys.object_key(self.resource, ctx.cluster, ctx.namespace, name)
+
+    def output(self, obj: Object) -> Object:
+        """Stored form → the wire form of this resource's group-version."""
+        if self.resource.from_storage:
+            obj = self.resource.from_storage(obj)
+        metadata.set_type_meta(obj, self.resource.api_version, self.resource.kind)
+        return self.strategy.to_output(obj)
+
+    def stored(self, obj: Object) -> Object:
+        """Wire form → the stored form (events.k8s.io events are stored as core/v1)."""
+        return self.resource.to_storage(obj) if self.resource.to_storage else obj
+
+    # ---- create --------------------------------------------------------------------------------
+    async def create(self, ctx: RequestContext, obj: Object, options: WriteOptions) -> Object:
+        validation.check_type_meta(self.resource, obj)
+        meta = metadata.meta(obj)
+        if meta.get("resourceVersion"):
+            raise errors.bad_request("resourceVersion should not be set on objects to be created")
+        self._check_namespace_field(ctx, meta)
+        metadata.fill_on_create(obj, cluster=ctx.cluster, namespace=ctx.namespace, tracks_generation=self.strategy.tracks_generation)
+        self.strategy.prepare_for_create(obj)
+        for hook in self.admission:
+            await hook(ctx, obj)
+        generated = not meta.get("name") and bool(meta.get("generateName"))
+        for _ in range(GENERATE_NAME_ATTEMPTS if generated else 1):
+            if generated:
+                meta["name"] = generate_name(meta["generateName"])
+            validation.check_create(self.resource, self.strategy, obj)
+            if options.dry_run:
+                return self.output(obj)
+            try:
+                created = await self.storage.create(self.key(ctx, meta["name"]), self.stored(obj))
+            except storage_errors.KeyExistsError as err:
+                if generated:
+                    continue
+                raise translate(err, self.resource, meta["name"]) from None
+            for hook in self.after_create:
+                await hook(ctx, created)
+            return self.output(created)
+        raise errors.StatusError(500, "AlreadyExists", "generated name collided too often; try again")
+
+    def _check_namespace_field(self, ctx: RequestContext, meta: dict[str, Any]) -> None:
+        given = meta.get("namespace", "")
+        if self.resource.namespaced and given and given != ctx.namespace:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
+                                     "the request")
+        if not self.resource.namespaced:
+            meta.pop("namespace", None)
+
+    # ---- read ----------------------------------------------------------------------------------
+    async def get(self, ctx: RequestContext, name: str) -> Object:
+        try:
+            return self.output(await self.storage.get(self.key(ctx, name)))
+        except storage_errors.StorageError as err:
+            raise translate(err, self.resource, name) from None
+
+    # ---- update --------------------------------------------------------------------------------
+    async def update(
+        self, ctx: RequestContext, name: str, mutate: Mutation, options: WriteOptions, *, subresource: str = ""
+    ) -> Object:
+        """Read-modify-write: `mutate` gets the current wire object and returns the desired one."""
+        key = self.key(ctx, name)
+
+        async def apply(current: Object) -> Object:
+            old = self.output(copy.deepcopy(current))
+            desired = await mutate(copy.deepcopy(old))
+            new = self._admit_update(desired, old, name, subresource)
+            if metadata.is_deleting(new) and not metadata.finalizers(new) and self._deletion_ready(new):
+                raise _DeleteInstead(new)
+            if options.dry_run:
+                raise _DryRunResult(new)
+            return self.stored(new)
+
+        try:
+            return self.output(await self.storage.guaranteed_update(key, apply))
+        except _DryRunResult as result:
+            return result.obj
+        except _DeleteInstead as signal:
+            return await self._delete_final(key, signal.final_state, name)
+        except storage_errors.StorageError as err:
+            raise translate(err, self.resource, name) from None
+
+    def _admit_update(self, desired: Object, old: Object, name: str, subresource: str) -> Object:
+        validation.check_type_meta(self.resource, desired)
+        given_rv = metadata.meta(desired).get("resourceVersion")
+        if given_rv and given_rv != metadata.meta(old).get("resourceVersion"):
+            raise errors.stale_resource_version(self.resource.plural, name, group=self.resource.group)
+        desired_meta = metadata.meta(desired)
+        if desired_meta.get("name", name) != name:
+            raise errors.bad_request("the name of the object does not match the name on the URL")
+        desired_meta["name"] = name
+        if self.resource.namespaced:
+            desired_meta["namespace"] = metadata.meta(old).get("namespace", "")
+        metadata.carry_on_update(desired, old)
+        if subresource:
+            self.strategy.prepare_for_subresource_update(subresource, desired, old)
+        else:
+            self.strategy.prepare_for_update(desired, old)
+            if self.strategy.tracks_generation and self.strategy.spec_changed(desired, old):
+                metadata.bump_generation(desired)
+        validation.check_update(self.resource, self.strategy, desired, old)
+        desired_meta.pop("resourceVersion", None)
+        return desired
+
+    def _deletion_ready(self, obj: Object) -> bool:
+        return not self.strategy.on_delete(copy.deepcopy(obj))
+
+    async def _delete_final(self, key: str, final_state: Object, name: str) -> Object:
+        try:
+            deleted = await self.storage.delete(key)
+        except storage_errors.StorageError as err:
+            raise translate(err, self.resource, name) from None
+        final_state.setdefault("metadata", {})["resourceVersion"] = deleted["metadata"]["resourceVersion"]
+        return final_state
+
+    # ---- delete --------------------------------------------------------------------------------
+    async def delete(self, ctx: RequestContext, name: str, request: DeleteRequest) -> tuple[Object, bool]:
+        """Returns (object, gone): gone=False means the object stays, marked for deletion."""
+        key = self.key(ctx, name)
+        preconditions = Preconditions(request.precondition_uid, request.precondition_resource_version)
+        try:
+            current = await self.storage.get(key)
+            _check_preconditions(current, preconditions, self.resource, name)
+            marked = copy.deepcopy(current)
+            if self.strategy.on_delete(marked) or metadata.finalizers(marked):
+                return await self._mark_deleting(ctx, name, request), False
+            if request.dry_run:
+                return self.output(current), True
+            deleted = await self.storage.delete(key, preconditions=Preconditions(
+                preconditions.uid, preconditions.resource_version or current["metadata"]["resourceVersion"]))
+        except storage_errors.StorageError as err:
+            raise translate(err, self.resource, name) from None
+        return self.output(deleted), True
+
+    async def _mark_deleting(self, ctx: RequestContext, name: str, request: DeleteRequest) -> Object:
+        async def mark(obj: Object) -> Object:
+            meta = metadata.meta(obj)
+            if not meta.get("deletionTimestamp"):
+                meta["deletionTimestamp"] = metadata.now_rfc3339()
+                meta["deletionGracePeriodSeconds"] = 0
+            self.strategy.on_delete(obj)
+            return obj
+
+        return await self._raw_update(ctx, name, mark, dry_run=request.dry_run)
+
+    async def _raw_update(self, ctx: RequestContext, name: str, mutate: Mutation, *, dry_run: bool) -> Object:
+        """An update that may change server-owned metadata (deletion marks); used by the server only."""
+
+        async def apply(current: Object) -> Object:
+            new = await mutate(copy.deepcopy(current))
+            new["metadata"].pop("resourceVersion", None)
+            if dry_run:
+                raise _DryRunResult(self.output(new))
+            return new
+
+        try:
+            return self.output(await self.storage.guaranteed_update(self.key(ctx, name), apply))
+        except _DryRunResult as result:
+            return result.obj
+        except storage_errors.StorageError as err:
+            raise translate(err, self.resource, name) from None
+
+
+class _DryRunResult(Exception):
+    def __init__(self, obj: Object) -> None:
+        super().__init__("dry run")
+        self.obj = obj
+
+
+def _check_preconditions(current: Object, pre: Preconditions, resource: ResourceDefinition, name: str) -> None:
+    meta = current.get("metadata") or {}
+    if pre.uid is not None and pre.uid != meta.get("uid"):
+        raise errors.conflict(resource.plural, name, f"Precondition failed: UID in precondition: {pre.uid}, UID in "
+                              f"object meta: {meta.get('uid')}", group=resource.group)
+    if pre.resource_version is not None and pre.resource_version != meta.get("resourceVersion"):
+        raise errors.conflict(resource.plural, name, "Precondition failed: ResourceVersion in precondition: "
+                              f"{pre.resource_version}, ResourceVersion in object meta: "
+                              f"{meta.get('resourceVersion')}", group=resource.group)

@@ -1,0 +1,37 @@
+"""Checks every write passes before it reaches storage: type meta, object meta, the kind's own rules."""
+
+from __future__ import annotations
+
+from apimachinery import errors
+from apimachinery.apis.types import Object, ResourceDefinition
+from apimachinery.validation import objectmeta
+from shard.registry.strategy import Strategy
+
+
+def check_type_meta(resource: ResourceDefinition, obj: Object) -> None:
+    """apiVersion and kind may be omitted, but if given must name this resource's kind (400 otherwise)."""
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if kind and kind != resource.kind:
+        raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected API "
+                                 f"version ({resource.api_version})" if api_version and api_version !=
+                                 resource.api_version else f'Object kind "{kind}" does not match the expected kind '
+                                 f'"{resource.kind}"')
+    if api_version and api_version != resource.api_version and not resource.to_storage:
+        raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected API "
+                                 f"version ({resource.api_version})")
+
+
+def _raise_if(resource: ResourceDefinition, obj: Object, causes: list[errors.Cause]) -> None:
+    if causes:
+        name = (obj.get("metadata") or {}).get("name", "") or (obj.get("metadata") or {}).get("generateName", "")
+        raise errors.invalid(resource.kind, name, causes, group=resource.group)
+
+
+def check_create(resource: ResourceDefinition, strategy: Strategy, obj: Object) -> None:
+    causes = objectmeta.validate_create(obj, namespaced=resource.namespaced)
+    _raise_if(resource, obj, causes + strategy.validate(obj))
+
+
+def check_update(resource: ResourceDefinition, strategy: Strategy, new: Object, old: Object) -> None:
+    causes = objectmeta.validate_update(new, old, namespaced=resource.namespaced)
+    _raise_if(resource, new, causes + strategy.validate_update(new, old))

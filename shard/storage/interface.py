@@ -1,0 +1,134 @@
+"""The storage contract: what the registry may rely on, whatever implements it (etcd3, cacher).
+
+Objects are plain JSON dicts. A store never interprets them beyond `metadata.resourceVersion` and
+`metadata.uid`: on every object it returns, `metadata.resourceVersion` is the decimal etcd revision at
+which that object was last written (for a deleted object: the revision of the delete). Objects are
+stored without `metadata.resourceVersion`.
+
+Keys are absolute strings such as `/registry/core/configmaps/root/default/c`. Prefixes end with `/`.
+
+Revisions are etcd revisions: integers, strictly increasing per store, shared by all keys.
+
+Errors are the ones in `shard.storage.errors`, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+Object = dict[str, Any]
+Predicate = Callable[[Object], bool]
+UpdateFunc = Callable[[Object], Awaitable[Object]]
+ValidateFunc = Callable[[Object], Awaitable[None]]
+
+EventType = Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK"]
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    """Checked against the current object inside the same transaction as the write."""
+
+    uid: str | None = None
+    resource_version: str | None = None
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    """How to read a prefix.
+
+    revision: 0 = the latest revision, read linearizably (a quorum read); N > 0 = exactly at revision N
+      (ExpiredError if N was compacted; TooLargeResourceVersionError if N is in the future).
+    limit: 0 = everything; N > 0 = at most N items, with a continue token if more remain.
+    continue_token: from a previous ListResult; the listing continues at the revision of the first page.
+    predicate: only matching objects are returned and counted against `limit`.
+    """
+
+    revision: int = 0
+    limit: int = 0
+    continue_token: str = ""
+    predicate: Predicate | None = None
+
+
+@dataclass(frozen=True)
+class ListResult:
+    items: list[Object]
+    revision: int
+    continue_token: str = ""
+    remaining_item_count: int | None = None
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One change. For BOOKMARK, `object` is empty and only `revision` matters.
+
+    For DELETED, `object` is the last state with resourceVersion = the delete revision. With a
+    predicate, an object that stops matching is reported as DELETED (its new state), one that starts
+    matching as ADDED.
+    """
+
+    type: EventType
+    object: Object
+    revision: int
+
+
+class Storage(Protocol):
+    """A versioned key-value store of JSON objects with Kubernetes semantics."""
+
+    async def create(self, key: str, obj: Object) -> Object:
+        """Store `obj` under `key` if absent (KeyExistsError otherwise); returns it with its resourceVersion."""
+        ...
+
+    async def get(self, key: str, *, revision: int = 0) -> Object:
+        """The object at `key` (latest, linearizable, or at `revision`); KeyNotFoundError if absent."""
+        ...
+
+    async def list(self, prefix: str, options: ListOptions) -> ListResult:
+        """Objects under `prefix` in key order, all from one snapshot (see ListOptions)."""
+        ...
+
+    async def guaranteed_update(
+        self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
+    ) -> Object:
+        """Read-modify-write with optimistic concurrency, retried until it applies.
+
+        `update` receives the current object (with resourceVersion) and returns the new one; it may
+        raise to abort (the exception propagates unchanged). If the returned object equals the
+        current one (ignoring resourceVersion), nothing is written and the current object is returned.
+        Preconditions are checked against the current object; a uid mismatch raises UIDConflictError,
+        a resourceVersion mismatch ResourceVersionConflictError. KeyNotFoundError if absent.
+        """
+        ...
+
+    async def delete(
+        self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
+    ) -> Object:
+        """Delete `key`; `validate` sees the current object and may raise to abort. Returns the last state
+        with resourceVersion = the revision of the delete."""
+        ...
+
+    async def count(self, prefix: str) -> int:
+        """Number of keys under `prefix`."""
+        ...
+
+    async def current_revision(self) -> int:
+        """The store's latest revision (linearizable)."""
+        ...
+
+    def watch(
+        self,
+        prefix: str,
+        *,
+        revision: int,
+        predicate: Predicate | None = None,
+        bookmarks: bool = False,
+    ) -> AsyncIterator[WatchEvent]:
+        """Every change under `prefix` after `revision`, exactly once, in revision order.
+
+        The first event has a revision > `revision`. If `revision` was compacted, the iterator raises
+        ExpiredError before yielding anything. With `bookmarks`, BOOKMARK events report progress
+        (a revision up to which every matching change has been delivered) at least every 60 s while
+        idle. The iterator ends only when the caller stops iterating (aclose) or on a storage error.
+        """
+        ...
