@@ -21,3 +21,5 @@ class ShardOptions:
     name: str = "root"
     extra_tokens: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     watch_cache: bool = True
+    watch_cache_size: int = 10_000
+    compaction_interval: float = 300.0

@@ -28,10 +28,11 @@ from shard.endpoints.router import Router
 from shard.registry.clusters import LogicalClusters
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
 from shard.registry.registry import Registry
-from shard.storage.cacher.cacher import Cacher
+from shard.storage.cacher import Cacher, CacherConfig
 from shard.storage.etcd3.client import EtcdClient
+from shard.storage.etcd3.compactor import run_compactor
 from shard.storage.etcd3.config import EtcdClientConfig
-from shard.storage.etcd3.embedded import EmbeddedEtcd
+from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
 from shard.storage.etcd3.store import Etcd3Storage
 from shard.storage.interface import Storage
 
@@ -60,13 +61,17 @@ async def _storage(options: ShardOptions) -> AsyncIterator[Storage]:
     async with AsyncExitStack() as stack:
         endpoints = options.etcd_servers
         if not endpoints:
-            etcd = await stack.enter_async_context(EmbeddedEtcd(
-                options.root_dir / "etcd", unsafe_no_fsync=options.etcd_unsafe_no_fsync))
+            etcd = await stack.enter_async_context(EmbeddedEtcd(EmbeddedEtcdConfig(
+                options.root_dir / "etcd", unsafe_no_fsync=options.etcd_unsafe_no_fsync)))
             endpoints = (etcd.endpoint,)
-        etcd_client = await stack.enter_async_context(EtcdClient(EtcdClientConfig(endpoints=endpoints)))
-        storage: Storage = Etcd3Storage(etcd_client)
+        etcd_client = await stack.enter_async_context(EtcdClient(EtcdClientConfig(endpoint=endpoints[0])))
+        compactor = asyncio.create_task(run_compactor(etcd_client, interval=options.compaction_interval))
+        stack.push_async_callback(_cancel, compactor)
+        storage: Storage = Etcd3Storage(etcd_client=etcd_client)
         if options.watch_cache:
-            storage = await stack.enter_async_context(Cacher(storage, prefix="/registry/"))
+            cache_config = CacherConfig(capacity=options.watch_cache_size)
+            storage = await stack.enter_async_context(Cacher(underlying=storage, prefix="/registry/",
+                                                             config=cache_config))
         yield storage
 
 

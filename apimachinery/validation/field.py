@@ -23,7 +23,13 @@ FIELD_VALUE_NOT_SUPPORTED = "FieldValueNotSupported"
 FIELD_VALUE_DUPLICATE = "FieldValueDuplicate"
 
 _SIMPLE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-_JSON_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_HTML_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def go_quote(text: str) -> str:
@@ -64,9 +70,22 @@ def go_float(number: float) -> str:
     return f"{'-' if sign else ''}{mantissa}e{'-' if point < 0 else '+'}{abs(point):02d}"
 
 
+class GoStruct(dict[str, Any]):
+    """A JSON object that stands for a Go struct: marshalled in field order, not sorted like a map."""
+
+
+def _holds_struct(value: Any) -> bool:
+    if isinstance(value, GoStruct):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_struct(v) for v in value.values())
+    return isinstance(value, list) and any(_holds_struct(v) for v in value)
+
+
 def go_json(value: Any) -> str:
-    """Compact JSON with sorted keys and HTML-safe escapes, as Go's `json.Marshal` writes it."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON with HTML-safe escapes, as Go's `json.Marshal` writes it (map keys sorted)."""
+    sort_keys = not _holds_struct(value)
+    text = json.dumps(value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)
     for char, escaped in _JSON_HTML_ESCAPES.items():
         text = text.replace(char, escaped)
     return text
@@ -145,7 +164,9 @@ def too_long(path: str, max_length: int) -> Cause:
 
 def not_supported(path: str, value: Any, supported: list[str]) -> Cause:
     detail = "supported values: " + ", ".join(go_quote(v) for v in supported) if supported else ""
-    return Cause(FIELD_VALUE_NOT_SUPPORTED, _with_detail(f"Unsupported value: {render_value(value)}", detail), path)
+    return Cause(
+        FIELD_VALUE_NOT_SUPPORTED, _with_detail(f"Unsupported value: {render_value(value)}", detail), path
+    )
 
 
 def error_text(cause: Cause) -> str:

@@ -69,7 +69,8 @@ def _convert(schema: Any, prefix: str, *, v3: bool) -> Any:
         if not description:
             return target
         return {"allOf": [target], "description": description} if v3 else {**target, "description": description}
-    return {key: _convert(value, prefix, v3=v3) for key, value in schema.items() if value != ""}
+    return {key: _convert(value, prefix, v3=v3) for key, value in schema.items()
+            if not (key == "description" and value == "")}
 
 
 def _paths(resource: ResourceDefinition, prefix: str) -> dict[str, Any]:

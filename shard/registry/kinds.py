@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.errors import Cause
+from apimachinery.validation import names
 from shard.registry.configmaps import ConfigMapStrategy, SecretStrategy
 from shard.registry.namespaces import NamespaceStrategy
 from shard.registry.strategy import Strategy
@@ -12,6 +13,8 @@ SUBJECT_KINDS = ("User", "Group", "ServiceAccount")
 
 
 class RoleStrategy(Strategy):
+    name_validator = staticmethod(names.name_is_path_segment)
+
     def validate(self, obj: Object) -> list[Cause]:
         causes = []
         for index, rule in enumerate(obj.get("rules") or []):
@@ -24,6 +27,8 @@ class RoleStrategy(Strategy):
 
 
 class BindingStrategy(Strategy):
+    name_validator = staticmethod(names.name_is_path_segment)
+
     def validate(self, obj: Object) -> list[Cause]:
         causes = []
         role_ref = obj.get("roleRef") or {}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from apimachinery import errors
 from apimachinery.apis.types import Object
-from apimachinery.errors import Cause
-from apimachinery.validation.names import dns1123_label_causes
+from apimachinery.validation import names
 from shard.registry.strategy import Strategy
 
 PROTECTED = ("default", "kube-system", "kube-public")
@@ -15,6 +14,7 @@ FINALIZER = "kubernetes"
 
 class NamespaceStrategy(Strategy):
     has_status = True
+    name_validator = staticmethod(names.name_is_dns_label)
 
     def prepare_for_create(self, obj: Object) -> None:
         obj["spec"] = {"finalizers": [FINALIZER]}
@@ -37,10 +37,6 @@ class NamespaceStrategy(Strategy):
         new["spec"] = {**(old.get("spec") or {}), "finalizers": finalizers}
         if not finalizers:
             new["spec"].pop("finalizers")
-
-    def validate(self, obj: Object) -> list[Cause]:
-        name = (obj.get("metadata") or {}).get("name", "")
-        return [Cause("FieldValueInvalid", message, "metadata.name") for message in dns1123_label_causes(name)]
 
     def on_delete(self, obj: Object) -> bool:
         name = (obj.get("metadata") or {}).get("name", "")

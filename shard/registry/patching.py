@@ -10,6 +10,7 @@ import orjson
 from apimachinery import errors
 from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.patch import merge, strategic
+from apimachinery.patch.strategies import patch_meta_for
 from shard.registry.store import Mutation
 
 JSON_PATCH = "application/json-patch+json"
@@ -21,7 +22,7 @@ MAX_JSON_PATCH_OPERATIONS = 10000
 
 def accepted_patch_types(resource: ResourceDefinition) -> list[str]:
     types = [JSON_PATCH, MERGE_PATCH]
-    if strategic.patch_meta_for(resource.group, resource.kind) is not None:
+    if patch_meta_for(resource.group, resource.kind) is not None:
         types.append(STRATEGIC_MERGE_PATCH)
     return types
 
@@ -75,7 +76,7 @@ def _merge(patch: dict[str, Any]) -> Mutation:
 
 
 def _strategic(resource: ResourceDefinition, patch: dict[str, Any]) -> Mutation:
-    meta = strategic.patch_meta_for(resource.group, resource.kind)
+    meta = patch_meta_for(resource.group, resource.kind)
     assert meta is not None
 
     async def apply(current: Object) -> Object:

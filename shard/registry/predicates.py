@@ -11,9 +11,9 @@ def build(resource: ResourceDefinition, label_selector: str, field_selector: str
     """None when both selectors are empty, so storage can skip filtering altogether."""
     if not label_selector.strip() and not field_selector.strip():
         return None
-    label_match = labels.parse(label_selector)
-    supported = set(resource.field_set({"metadata": {}}))
-    field_match = fields.parse(field_selector, supported=supported, resource=resource.plural)
+    label_match = labels.parse_label_selector(label_selector)
+    supported = set(resource.field_set({"metadata": {}})) | {"metadata.namespace"} if resource.field_selectors else None
+    field_match = fields.parse_field_selector(field_selector, supported=supported)
 
     def matches(obj: Object) -> bool:
         object_labels = (obj.get("metadata") or {}).get("labels") or {}

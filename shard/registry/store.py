@@ -132,10 +132,12 @@ class Store:
 
     def _admit_update(self, desired: Object, old: Object, name: str, subresource: str) -> Object:
         validation.check_type_meta(self.resource, desired)
-        given_rv = metadata.meta(desired).get("resourceVersion")
-        if given_rv and given_rv != metadata.meta(old).get("resourceVersion"):
-            raise errors.stale_resource_version(self.resource.plural, name, group=self.resource.group)
         desired_meta = metadata.meta(desired)
+        current_rv = metadata.meta(old).get("resourceVersion")
+        given_rv = desired_meta.get("resourceVersion")
+        if given_rv and given_rv != current_rv:
+            raise errors.stale_resource_version(self.resource.plural, name, group=self.resource.group)
+        desired_meta["resourceVersion"] = current_rv
         if desired_meta.get("name", name) != name:
             raise errors.bad_request("the name of the object does not match the name on the URL")
         desired_meta["name"] = name

@@ -6,10 +6,12 @@ modules). Methods mutate the object they are given; validation returns causes, n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.errors import Cause
+from apimachinery.validation import names
 
 
 class Strategy:
@@ -18,6 +20,7 @@ class Strategy:
     tracks_generation = False
     has_status = False
     allow_create_on_update = False
+    name_validator: Callable[[str, bool], list[str]] = staticmethod(names.name_is_dns_subdomain)
 
     def __init__(self, definition: ResourceDefinition) -> None:
         self.definition = definition

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apimachinery import errors
+from apimachinery.apis import timefields
 from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.validation import objectmeta
 from shard.registry.strategy import Strategy
@@ -28,10 +29,13 @@ def _raise_if(resource: ResourceDefinition, obj: Object, causes: list[errors.Cau
 
 
 def check_create(resource: ResourceDefinition, strategy: Strategy, obj: Object) -> None:
-    causes = objectmeta.validate_create(obj, namespaced=resource.namespaced)
+    timefields.normalize(resource, obj)
+    causes = objectmeta.validate_create(obj.get("metadata") or {}, namespaced=resource.namespaced,
+                                        name_validator=strategy.name_validator)
     _raise_if(resource, obj, causes + strategy.validate(obj))
 
 
 def check_update(resource: ResourceDefinition, strategy: Strategy, new: Object, old: Object) -> None:
-    causes = objectmeta.validate_update(new, old, namespaced=resource.namespaced)
+    timefields.normalize(resource, new)
+    causes = objectmeta.validate_update(new.get("metadata") or {}, old.get("metadata") or {})
     _raise_if(resource, new, causes + strategy.validate_update(new, old))

@@ -15,7 +15,7 @@ Errors are the ones in `shard.storage.errors`, nothing else.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 Object = dict[str, Any]
@@ -53,10 +53,14 @@ class ListOptions:
 
 @dataclass(frozen=True)
 class ListResult:
+    """One page of a listing. `keys[i]` is the storage key of `items[i]` (a decorator such as the
+    cacher needs them: an object alone does not say under which key it is stored)."""
+
     items: list[Object]
     revision: int
     continue_token: str = ""
     remaining_item_count: int | None = None
+    keys: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -65,19 +69,22 @@ class WatchEvent:
 
     For DELETED, `object` is the last state with resourceVersion = the delete revision. With a
     predicate, an object that stops matching is reported as DELETED (its new state), one that starts
-    matching as ADDED.
+    matching as ADDED. `key` is the object's storage key (empty for BOOKMARK).
     """
 
     type: EventType
     object: Object
     revision: int
+    key: str = ""
 
 
 class Storage(Protocol):
     """A versioned key-value store of JSON objects with Kubernetes semantics."""
 
     async def create(self, key: str, obj: Object) -> Object:
-        """Store `obj` under `key` if absent (KeyExistsError otherwise); returns it with its resourceVersion."""
+        """Store `obj` under `key` if absent (KeyExistsError otherwise).
+
+        Returns the stored object with its resourceVersion."""
         ...
 
     async def get(self, key: str, *, revision: int = 0) -> Object:

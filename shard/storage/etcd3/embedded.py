@@ -76,7 +76,10 @@ def free_loopback_port() -> int:
 
 
 class EmbeddedEtcd:
-    """`async with EmbeddedEtcd(config) as etcd:` runs etcd until the block ends; `etcd.endpoint` is its URL."""
+    """`async with EmbeddedEtcd(config) as etcd:` runs etcd until the block ends.
+
+    `etcd.endpoint` is its client URL, `etcd.client_config()` the matching EtcdClientConfig.
+    """
 
     def __init__(self, config: EmbeddedEtcdConfig) -> None:
         self.config = config
@@ -146,7 +149,7 @@ class EmbeddedEtcd:
             "--election-timeout=100",
             "--log-level=error",
             "--logger=zap",
-            f"--experimental-watch-progress-notify-interval={int(self.config.progress_notify_interval * 1000)}ms",
+            f"--experimental-watch-progress-notify-interval={_milliseconds(self.config.progress_notify_interval)}",
         ]
         if self.config.unsafe_no_fsync:
             command.append("--unsafe-no-fsync")
@@ -166,7 +169,9 @@ class EmbeddedEtcd:
             if await self._answers_status():
                 return
             await asyncio.sleep(0.02)
-        raise EmbeddedEtcdError(f"etcd did not answer within {self.config.start_timeout} s: {self._log_tail()}")
+        raise EmbeddedEtcdError(
+            f"etcd did not answer within {self.config.start_timeout} s: {self._log_tail()}"
+        )
 
     async def _answers_status(self) -> bool:
         """One probe on a fresh channel (a reused channel would back off after a refused connect)."""
@@ -192,3 +197,7 @@ async def _wait_exit(process: subprocess.Popen[bytes], timeout: float) -> bool:
             return False
         await asyncio.sleep(0.02)
     return True
+
+
+def _milliseconds(seconds: float) -> str:
+    return f"{max(1, round(seconds * 1000))}ms"

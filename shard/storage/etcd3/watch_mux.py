@@ -23,7 +23,12 @@ from typing import Any
 from apimachinery._generated.etcd import rpc_pb2
 from shard.storage.errors import UnavailableError
 from shard.storage.etcd3.results import Event, WatchBatch
-from shard.storage.etcd3.rpc_errors import RevisionCompactedError, WatchCanceledError, WatchLaggedError, translate
+from shard.storage.etcd3.rpc_errors import (
+    RevisionCompactedError,
+    WatchCanceledError,
+    WatchLaggedError,
+    translate,
+)
 
 StreamOpener = Callable[[AsyncIterator[rpc_pb2.WatchRequest]], Any]
 STREAM_PROGRESS_ID = -1
@@ -102,13 +107,17 @@ class Watch:
     def _cancel_error(self, response: rpc_pb2.WatchResponse) -> Exception:
         if response.compact_revision:
             return RevisionCompactedError(self.key, 0, response.compact_revision)
-        return WatchCanceledError(self.key, f"etcd canceled the watch: {response.cancel_reason or 'no reason'}")
+        return WatchCanceledError(
+            self.key, f"etcd canceled the watch: {response.cancel_reason or 'no reason'}"
+        )
 
 
 class WatchMux:
     """Opens the shared stream on demand, routes responses, sends creates, cancels and progress requests."""
 
-    def __init__(self, open_stream: StreamOpener, *, progress_interval: float | None, max_pending: int) -> None:
+    def __init__(
+        self, open_stream: StreamOpener, *, progress_interval: float | None, max_pending: int
+    ) -> None:
         self._open_stream = open_stream
         self._progress_interval = progress_interval
         self._max_pending = max_pending

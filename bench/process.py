@@ -1,0 +1,60 @@
+"""Start `kplane start` against a given etcd for a benchmark, and stop it afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+READY_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    token: str
+    ca_file: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def running_kplane(root_dir: Path, etcd_endpoint: str) -> AsyncIterator[Server]:
+    port = _free_port()
+    kplane = Path(sys.executable).parent / "kplane"
+    process = await asyncio.create_subprocess_exec(
+        str(kplane), "start", "--root-dir", str(root_dir), "--port", str(port), "--etcd-servers", etcd_endpoint,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    try:
+        await asyncio.wait_for(_ready(process), READY_TIMEOUT_SECONDS)
+        token = (root_dir / "pki" / "admin.token").read_text().strip()
+        yield Server(f"https://127.0.0.1:{port}", token, root_dir / "pki" / "ca.crt")
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+
+
+async def _ready(process: asyncio.subprocess.Process) -> None:
+    assert process.stdout is not None
+    while True:
+        line = (await process.stdout.readline()).decode()
+        if not line:
+            raise RuntimeError("kplane exited before it was ready")
+        if "ready" in line and "KUBECONFIG" in line:
+            asyncio.ensure_future(_drain(process))
+            return
+
+
+async def _drain(process: asyncio.subprocess.Process) -> None:
+    assert process.stdout is not None
+    while await process.stdout.readline():
+        pass

@@ -1,0 +1,78 @@
+"""The cacher's current state of its prefix: objects by key, and the keys in etcd order for listing.
+
+Keys are kept sorted by code point, which is the byte order of their UTF-8 encoding (etcd's order).
+Each entry holds the encoded object (decoded afresh for every reader, so callers may mutate what
+they get) and a shared decoded copy for evaluating predicates (never handed out).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import orjson
+
+from shard.storage.interface import Object, Predicate
+
+
+@dataclass(frozen=True, slots=True)
+class CachedObject:
+    data: bytes
+    obj: Object
+
+
+@dataclass(frozen=True)
+class Page:
+    """A run of objects in key order; `remaining` counts the keys of the prefix after the page."""
+
+    items: list[Object]
+    keys: list[str]
+    more: bool
+    remaining: int
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    """The smallest string above every string that starts with `prefix` ("" → no bound)."""
+    while prefix and prefix[-1] == chr(0x10FFFF):
+        prefix = prefix[:-1]
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else ""
+
+
+class CacheState:
+    def __init__(self) -> None:
+        self._items: dict[str, CachedObject] = {}
+        self._keys: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str) -> CachedObject | None:
+        return self._items.get(key)
+
+    def put(self, key: str, item: CachedObject) -> None:
+        if key not in self._items:
+            bisect.insort(self._keys, key)
+        self._items[key] = item
+
+    def remove(self, key: str) -> None:
+        if self._items.pop(key, None) is not None:
+            del self._keys[bisect.bisect_left(self._keys, key)]
+
+    def page(self, prefix: str, start: str, limit: int, predicate: Predicate | None) -> Page:
+        """Objects with keys in [start, end of prefix), at most `limit` (0: all) matching `predicate`."""
+        index, end = self._bounds(prefix, start)
+        items: list[Object] = []
+        keys: list[str] = []
+        while index < end and not (limit and len(items) == limit):
+            key = self._keys[index]
+            index += 1
+            entry = self._items[key]
+            if predicate is None or predicate(entry.obj):
+                items.append(orjson.loads(entry.data))
+                keys.append(key)
+        return Page(items=items, keys=keys, more=index < end, remaining=end - index)
+
+    def _bounds(self, prefix: str, start: str) -> tuple[int, int]:
+        upper = prefix_upper_bound(prefix)
+        end = bisect.bisect_left(self._keys, upper) if upper else len(self._keys)
+        return bisect.bisect_left(self._keys, max(start, prefix)), end

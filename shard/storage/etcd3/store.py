@@ -1,0 +1,182 @@
+"""Etcd3Storage: the Storage contract (shard/storage/interface.py) on etcd.
+
+Objects are stored as orjson bytes without metadata.resourceVersion; on read, resourceVersion is
+the key's mod_revision. Every write is one transaction guarded by the key's create or mod
+revision, so concurrent writers never overwrite each other; guaranteed_update and delete retry
+on conflict with the state the failed transaction returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+from shard.storage.errors import ExpiredError, KeyExistsError, KeyNotFoundError, TooLargeResourceVersionError
+from shard.storage.etcd3 import codec
+from shard.storage.etcd3.client import EtcdClient
+from shard.storage.etcd3.keys import prefix_range_end
+from shard.storage.etcd3.listing import list_prefix, range_reader
+from shard.storage.etcd3.results import (
+    KeyValue,
+    RangeResult,
+    TxnResult,
+    create_revision_is,
+    delete_op,
+    get_op,
+    mod_revision_is,
+    put_op,
+)
+from shard.storage.etcd3.rpc_errors import FutureRevisionError, RevisionCompactedError
+from shard.storage.etcd3.store_watch import watch_prefix
+from shard.storage.interface import (
+    ListOptions,
+    ListResult,
+    Object,
+    Preconditions,
+    Predicate,
+    UpdateFunc,
+    ValidateFunc,
+    WatchEvent,
+)
+from shard.storage.preconditions import check_preconditions
+
+PROBE_KEY = b"\x00kplane/compaction-probe"
+
+
+class Etcd3Storage:
+    """The Storage Protocol on one etcd client. `future_revision_wait`: seconds to wait for a revision
+    that etcd has not reached yet before TooLargeResourceVersionError."""
+
+    def __init__(self, *, etcd_client: EtcdClient, future_revision_wait: float = 3.0) -> None:
+        self._etcd = etcd_client
+        self._future_revision_wait = future_revision_wait
+
+    async def create(self, key: str, obj: Object) -> Object:
+        raw_key, data = key.encode(), codec.encode(obj)
+        result = await self._etcd.txn([create_revision_is(raw_key, 0)], [put_op(raw_key, data)])
+        if not result.succeeded:
+            raise KeyExistsError(key)
+        return codec.decode(data, result.revision)
+
+    async def get(self, key: str, *, revision: int = 0) -> Object:
+        kv = await self._get_kv(key, revision)
+        return codec.decode(kv.value, kv.mod_revision)
+
+    async def list(self, prefix: str, options: ListOptions) -> ListResult:
+        return await list_prefix(range_reader(self._read_range, prefix), prefix, options)
+
+    async def guaranteed_update(
+        self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
+    ) -> Object:
+        raw_key = key.encode()
+        kv = await self._get_kv(key)
+        while True:
+            current = codec.decode(kv.value, kv.mod_revision)
+            check_preconditions(key, current, preconditions)
+            updated = await update(current)
+            if codec.same_content(updated, kv.value):
+                return codec.decode(kv.value, kv.mod_revision)
+            data = codec.encode(updated)
+            result = await self._etcd.txn(
+                [mod_revision_is(raw_key, kv.mod_revision)], [put_op(raw_key, data)], [get_op(raw_key)]
+            )
+            if result.succeeded:
+                return codec.decode(data, result.revision)
+            kv = _current_from_failure(key, result)
+
+    async def delete(
+        self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
+    ) -> Object:
+        raw_key = key.encode()
+        kv = await self._get_kv(key)
+        while True:
+            current = codec.decode(kv.value, kv.mod_revision)
+            check_preconditions(key, current, preconditions)
+            if validate is not None:
+                await validate(current)
+            result = await self._etcd.txn(
+                [mod_revision_is(raw_key, kv.mod_revision)], [delete_op(raw_key)], [get_op(raw_key)]
+            )
+            if result.succeeded:
+                return codec.decode(kv.value, result.revision)
+            kv = _current_from_failure(key, result)
+
+    async def count(self, prefix: str) -> int:
+        raw = prefix.encode()
+        return (await self._etcd.range(raw, range_end=prefix_range_end(raw), count_only=True)).count
+
+    async def current_revision(self) -> int:
+        return (await self._etcd.range(PROBE_KEY, count_only=True)).revision
+
+    def watch(
+        self, prefix: str, *, revision: int, predicate: Predicate | None = None, bookmarks: bool = False
+    ) -> AsyncIterator[WatchEvent]:
+        return watch_prefix(
+            self._etcd,
+            prefix,
+            revision=revision,
+            predicate=predicate,
+            bookmarks=bookmarks,
+            compact_revision=self.compact_revision,
+        )
+
+    async def compact_revision(self) -> int:
+        """etcd's compaction point (0 if unknown): a watch from revision 1 is refused with it."""
+        probe = await self._etcd.watch(PROBE_KEY, start_revision=1)
+        try:
+            async with asyncio.timeout(1.0):
+                async for _ in probe:
+                    pass
+        except RevisionCompactedError as err:
+            return err.compact_revision
+        except TimeoutError:
+            return 0
+        finally:
+            await probe.cancel()
+        return 0
+
+    async def _get_kv(self, key: str, revision: int = 0) -> KeyValue:
+        result = await self._read_range(key.encode(), revision=revision)
+        if not result.kvs:
+            raise KeyNotFoundError(key)
+        return result.kvs[0]
+
+    async def _read_range(
+        self, raw_key: bytes, *, range_end: bytes = b"", revision: int = 0, limit: int = 0
+    ) -> RangeResult:
+        """A range read with revision errors translated; a future revision is waited for once."""
+        try:
+            return await self._range_once(raw_key, range_end, revision, limit)
+        except FutureRevisionError:
+            current = await self._wait_for_revision(raw_key.decode(), revision)
+        try:
+            return await self._range_once(raw_key, range_end, revision, limit)
+        except FutureRevisionError as err:
+            raise TooLargeResourceVersionError(raw_key.decode(), revision, current) from err
+
+    async def _range_once(self, raw_key: bytes, range_end: bytes, revision: int, limit: int) -> RangeResult:
+        try:
+            return await self._etcd.range(raw_key, range_end=range_end, revision=revision, limit=limit)
+        except RevisionCompactedError as err:
+            raise ExpiredError(raw_key.decode(), revision, await self.compact_revision()) from err
+
+    async def _wait_for_revision(self, key: str, revision: int) -> int:
+        """Poll until etcd reaches `revision` (returns the current one) or the wait budget ends."""
+        deadline = time.monotonic() + self._future_revision_wait
+        while True:
+            current = await self.current_revision()
+            if current >= revision:
+                return current
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TooLargeResourceVersionError(key, revision, current)
+            await asyncio.sleep(min(0.05, remaining))
+
+
+def _current_from_failure(key: str, result: TxnResult) -> KeyValue:
+    """The key's state returned by a failed guarded transaction (its failure op is a get)."""
+    if not result.responses or not result.responses[0].response_range.kvs:
+        raise KeyNotFoundError(key)
+    current: KeyValue = result.responses[0].response_range.kvs[0]
+    return current
