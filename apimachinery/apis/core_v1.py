@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from apimachinery.apis.columns import age_column, age_of, metadata, name_column
 from apimachinery.apis.schema import META, array, boolean, integer, kind_header, meta_schemas, obj, ref, string, string_map
 from apimachinery.apis.types import Object, PrinterColumn, ResourceDefinition, Schema, Subresource
@@ -179,6 +181,10 @@ def _involved(o: Object, key: str) -> str:
     return str((o.get("involvedObject") or {}).get(key, ""))
 
 
+def _involved_getter(key: str) -> Callable[[Object], str]:
+    return lambda o: _involved(o, key)
+
+
 def _event_object(o: Object) -> str:
     ref_ = o.get("involvedObject") or {}
     return f"{str(ref_.get('kind', '')).lower()}/{ref_.get('name', '')}"
@@ -200,7 +206,7 @@ EVENTS = ResourceDefinition(
         PrinterColumn("Message", "string", "Description of the event", lambda o: o.get("message", "")),
     ),
     field_selectors={
-        **{f"involvedObject.{k}": (lambda o, k=k: _involved(o, k))
+        **{f"involvedObject.{k}": _involved_getter(k)
            for k in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")},
         "reason": lambda o: o.get("reason", ""),
         "reportingComponent": lambda o: o.get("reportingComponent", ""),

@@ -14,7 +14,7 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 
 def build_app(*, router: Router, authenticator: Authenticator, metrics: RequestMetrics) -> web.Application:
     app = web.Application(
-        middlewares=[errors_to_status, metrics_filter(metrics), authentication_filter(authenticator)],
+        middlewares=[errors_to_status, metrics_filter(metrics), authentication_filter(authenticator)],  # type: ignore[list-item]
         client_max_size=MAX_BODY_BYTES,
     )
 

@@ -64,9 +64,9 @@ def watch_request(query: MultiMapping[str]) -> WatchRequest:
 
 def delete_request(query: MultiMapping[str], body: Any) -> DeleteRequest:
     """DeleteOptions from the body (JSON or protobuf, already decoded) or, failing that, the query."""
-    options = body if isinstance(body, dict) else {}
+    options: dict[str, Any] = body if isinstance(body, dict) else {}
     preconditions = options.get("preconditions") or {}
-    dry_run_values = options.get("dryRun") or query.getall("dryRun", [])
+    dry_run_values = [str(v) for v in options.get("dryRun") or query.getall("dryRun", None) or []]
     grace = options.get("gracePeriodSeconds", query.get("gracePeriodSeconds"))
     policy = options.get("propagationPolicy") or query.get("propagationPolicy", "")
     if policy and policy not in ("Background", "Foreground", "Orphan"):
@@ -75,5 +75,5 @@ def delete_request(query: MultiMapping[str], body: Any) -> DeleteRequest:
     return DeleteRequest(
         propagation_policy=policy, precondition_uid=preconditions.get("uid"),
         precondition_resource_version=preconditions.get("resourceVersion"),
-        dry_run=dry_run(list(dry_run_values)), grace_period_seconds=None if grace in (None, "") else int(grace),
+        dry_run=dry_run(dry_run_values), grace_period_seconds=None if grace in (None, "") else int(grace),
     )

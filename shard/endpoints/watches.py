@@ -1,6 +1,7 @@
 """Watch responses: newline-delimited JSON events, flushed one by one, ended by timeoutSeconds.
 
-Invalid options are answered with a plain Status before the stream starts; an error while streaming
+A watcher that asked for bookmarks gets one when its timeout ends the stream, so it can resume from
+there (upstream sends it shortly before the deadline). Invalid options are answered with a plain Status before the stream starts; an error while streaming
 (for example 410 Expired for a compacted resourceVersion) is an ERROR event carrying a Status, as
 upstream does.
 """
@@ -21,7 +22,7 @@ from shard.endpoints import params, tables
 from shard.endpoints.negotiation import Representation, negotiate
 from shard.endpoints.responses import add_warnings
 from shard.registry.context import RequestContext
-from shard.registry.listing import watch_objects
+from shard.registry.listing import bookmark, watch_objects
 from shard.registry.options import WatchRequest
 from shard.registry.store import Store
 from shard.storage.interface import WatchEvent
@@ -36,16 +37,20 @@ async def watch(request: web.Request, store: Store, ctx: RequestContext, *, sing
     if single_name:
         watch_request = _narrow_to_name(watch_request, single_name)
     timeout = params.integer(request.query, "timeoutSeconds") or _server_timeout()
-    events = watch_objects(store, ctx, watch_request)
+    stream = watch_objects(store, ctx, watch_request)
+    encoder = _Encoder(store, representation)
     response = web.StreamResponse(status=200)
     response.headers["Content-Type"] = representation.content_type
     response.headers["Transfer-Encoding"] = "chunked"
     add_warnings(request, response)
     await response.prepare(request)
-    with contextlib.suppress(TimeoutError, ConnectionResetError):
-        async with asyncio.timeout(timeout):
-            await _stream(response, _Encoder(store, representation), events)
     with contextlib.suppress(ConnectionResetError):
+        try:
+            async with asyncio.timeout(timeout):
+                await _stream(response, encoder, stream.events)
+        except TimeoutError:
+            if watch_request.allow_bookmarks and stream.progress:
+                await response.write(encoder.event(bookmark(store, stream.progress)))
         await response.write_eof()
     return response
 

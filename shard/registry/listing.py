@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from shard.registry import keys, predicates
@@ -74,7 +75,15 @@ def _list_body(store: Store, result: ListResult) -> dict[str, Any]:
     }
 
 
-def watch_objects(store: Store, ctx: RequestContext, request: WatchRequest) -> AsyncIterator[WatchEvent]:
+@dataclass
+class WatchStream:
+    """The events of one watch, and `progress`: the revision up to which every change was delivered."""
+
+    events: AsyncIterator[WatchEvent]
+    progress: int = 0
+
+
+def watch_objects(store: Store, ctx: RequestContext, request: WatchRequest) -> WatchStream:
     """Watch events as wire objects; BOOKMARK objects carry only kind, apiVersion and resourceVersion.
 
     Invalid options raise here, before the stream starts; storage errors (410 Expired) surface while
@@ -84,18 +93,27 @@ def watch_objects(store: Store, ctx: RequestContext, request: WatchRequest) -> A
     if request.resource_version not in ("", "0"):
         parse_resource_version(request.resource_version)
     prefix = keys.collection_prefix(store.resource, ctx.cluster, ctx.namespace)
-    return _watch(store, prefix, request, predicate)
+    stream = WatchStream(_empty())
+    stream.events = _watch(store, prefix, request, predicate, stream)
+    return stream
+
+
+async def _empty() -> AsyncIterator[WatchEvent]:
+    return
+    yield
 
 
 async def _watch(
-    store: Store, prefix: str, request: WatchRequest, predicate: Predicate | None
+    store: Store, prefix: str, request: WatchRequest, predicate: Predicate | None, stream: WatchStream
 ) -> AsyncIterator[WatchEvent]:
     try:
         start, initial = await _initial_state(store, prefix, request, predicate)
         for event in initial:
             yield event
+        stream.progress = start
         async for event in store.storage.watch(prefix, revision=start, predicate=predicate,
                                                bookmarks=request.allow_bookmarks):
+            stream.progress = max(stream.progress, event.revision)
             yield _wire_event(store, event)
     except storage_errors.StorageError as err:
         raise translate(err, store.resource, "") from None

@@ -70,7 +70,8 @@ def _json_patch(operations: Any) -> Mutation:
 
 def _merge(patch: dict[str, Any]) -> Mutation:
     async def apply(current: Object) -> Object:
-        return merge.merge_patch(current, patch)
+        patched: Object = merge.merge_patch(current, patch)
+        return patched
 
     return apply
 

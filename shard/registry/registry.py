@@ -15,7 +15,7 @@ from apimachinery.apis.types import Object, ResourceDefinition
 from shard.registry import keys
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.kinds import strategy_for
-from shard.registry.store import Store
+from shard.registry.store import CreateHook, Store
 from shard.storage import errors as storage_errors
 from shard.storage.interface import Storage
 
@@ -41,8 +41,8 @@ class Registry:
         return self.stores[(resource.group, resource.version, resource.plural)]
 
     def _build(self, resource: ResourceDefinition) -> Store:
-        admission = (self._namespace_lifecycle,) if resource.namespaced else ()
-        after_create = ()
+        admission: tuple[CreateHook, ...] = (self._namespace_lifecycle,) if resource.namespaced else ()
+        after_create: tuple[CreateHook, ...] = ()
         if resource.kind == "Namespace" and resource.group == "":
             after_create = (self._provision_namespace,)
         elif resource.kind == "LogicalCluster":

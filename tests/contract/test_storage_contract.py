@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-import pytest
+import pytest_asyncio
 
 from shard.storage.cacher import Cacher, CacherConfig
 from shard.storage.etcd3.client import EtcdClient
 from shard.storage.etcd3.store import Etcd3Storage
 from shard.storage.testing import StorageContract, StorageHarness
 from shard.storage.testing.harness import MIN_HISTORY
+from tests.contract.conftest import SESSION_LOOP
 
+pytestmark = SESSION_LOOP
 FUTURE_REVISION_WAIT = 0.3
 
 
@@ -22,19 +24,23 @@ def new_prefixes() -> tuple[str, str]:
     return f"/contract/{test_id}/", f"/contract/{test_id}-outside/"
 
 
-def harness_for(storage: Etcd3Storage | Cacher, etcd_client: EtcdClient, prefixes: tuple[str, str]) -> StorageHarness:
-    return StorageHarness(storage=storage, prefix=prefixes[0], outside_prefix=prefixes[1], compact=etcd_client.compact)
+def harness_for(
+    storage: Etcd3Storage | Cacher, etcd_client: EtcdClient, prefixes: tuple[str, str]
+) -> StorageHarness:
+    return StorageHarness(
+        storage=storage, prefix=prefixes[0], outside_prefix=prefixes[1], compact=etcd_client.compact
+    )
 
 
 class TestEtcd3Storage(StorageContract):
-    @pytest.fixture
+    @pytest_asyncio.fixture(loop_scope="session")
     async def harness(self, etcd_client: EtcdClient) -> StorageHarness:
         store = Etcd3Storage(etcd_client=etcd_client, future_revision_wait=FUTURE_REVISION_WAIT)
         return harness_for(store, etcd_client, new_prefixes())
 
 
 class TestCacher(StorageContract):
-    @pytest.fixture
+    @pytest_asyncio.fixture(loop_scope="session")
     async def harness(self, etcd_client: EtcdClient) -> AsyncIterator[StorageHarness]:
         store = Etcd3Storage(etcd_client=etcd_client, future_revision_wait=FUTURE_REVISION_WAIT)
         prefixes = new_prefixes()

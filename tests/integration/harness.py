@@ -120,16 +120,26 @@ class Kubectl:
         return result.stdout
 
 
-def request_json(kplane: Kplane, method: str, path: str, body: Any = None, token: str | None = None,
-                 content_type: str = "application/json") -> tuple[int, Any]:
-    """One HTTPS request with the admin token (or `token`), answered as (status, decoded JSON body)."""
+def request_raw(kplane: Kplane, method: str, path: str, body: Any = None, token: str | None = None,
+                content_type: str = "application/json", accept: str = "") -> tuple[int, Any, bytes]:
+    """One HTTPS request with the admin token (or `token`): (status, headers, body bytes)."""
     context = ssl.create_default_context(cafile=str(kplane.ca_file))
     data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
     request = urllib.request.Request(kplane.base_url + path, data=data, method=method)
-    request.add_header("Authorization", f"Bearer {token if token is not None else kplane.token}")
+    if token != "":
+        request.add_header("Authorization", f"Bearer {token if token is not None else kplane.token}")
     request.add_header("Content-Type", content_type)
+    if accept:
+        request.add_header("Accept", accept)
     try:
         with urllib.request.urlopen(request, context=context, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"{}")
+        return err.code, err.headers, err.read()
+
+
+def request_json(kplane: Kplane, method: str, path: str, body: Any = None, token: str | None = None,
+                 content_type: str = "application/json") -> tuple[int, Any]:
+    """One HTTPS request with the admin token (or `token`), answered as (status, decoded JSON body)."""
+    status, _, raw = request_raw(kplane, method, path, body, token, content_type)
+    return status, json.loads(raw or b"{}")

@@ -17,7 +17,8 @@ assert CONFIGMAPS is not None and NAMESPACES is not None
 
 
 def _stamp(ago: timedelta) -> str:
-    return (datetime.now(UTC) - ago).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # microseconds kept so that second-precision cells do not depend on when in the second the test runs
+    return (datetime.now(UTC) - ago).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _configmap(name: str, *, data: int = 0, binary: int = 0, ago: timedelta | None = timedelta(hours=3, minutes=5,
@@ -51,17 +52,19 @@ def test_namespace_column_definitions() -> None:
 
 
 @pytest.mark.parametrize(
-    ("obj", "cells"),
+    ("kwargs", "cells"),
     [
-        (_configmap("a", data=2, binary=1), ["a", 3, "3h5m"]),
-        (_configmap("b"), ["b", 0, "3h5m"]),
-        (_configmap("c", data=1, ago=timedelta(seconds=30)), ["c", 1, "30s"]),
-        (_configmap("d", ago=timedelta(days=3, hours=4, minutes=1)), ["d", 0, "3d4h"]),
-        (_configmap("e", ago=None), ["e", 0, "<unknown>"]),
+        ({"name": "a", "data": 2, "binary": 1}, ["a", 3, "3h5m"]),
+        ({"name": "b"}, ["b", 0, "3h5m"]),
+        ({"name": "c", "data": 1, "ago": timedelta(seconds=30, milliseconds=400)}, ["c", 1, "30s"]),
+        ({"name": "d", "ago": timedelta(days=3, hours=4, minutes=1)}, ["d", 0, "3d4h"]),
+        ({"name": "e", "ago": None}, ["e", 0, "<unknown>"]),
     ],
 )
-def test_configmap_cells(obj: dict[str, Any], cells: list[Any]) -> None:
+def test_configmap_cells(kwargs: dict[str, Any], cells: list[Any]) -> None:
     assert CONFIGMAPS is not None
+    # built here, not at collection time: the Age cell depends on the current time
+    obj = _configmap(**kwargs)
     assert tables.rows(CONFIGMAPS, [obj], "None", "v1")[0]["cells"] == cells
 
 

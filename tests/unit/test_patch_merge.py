@@ -24,7 +24,11 @@ from apimachinery.patch.merge import merge_patch
         ({"a": {"b": {"c": 1, "d": 2}}}, {"a": {"b": {"c": None, "e": 3}}}, {"a": {"b": {"d": 2, "e": 3}}}),
         ({"n": None}, {"n": {"x": None, "y": 1}}, {"n": {"y": 1}}),
         ({"a": 1}, {}, {"a": 1}),
-        ({"metadata": {"finalizers": ["a"]}}, {"metadata": {"finalizers": ["b"]}}, {"metadata": {"finalizers": ["b"]}}),
+        (
+            {"metadata": {"finalizers": ["a"]}},
+            {"metadata": {"finalizers": ["b"]}},
+            {"metadata": {"finalizers": ["b"]}},
+        ),
         ({"arr": []}, {"arr": [None, {"x": None}]}, {"arr": [None, {}]}),
     ],
 )

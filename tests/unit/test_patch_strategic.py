@@ -284,7 +284,12 @@ def test_every_builtin_kind_has_object_meta_strategies(group: str, kind: str) ->
 
 @pytest.mark.parametrize(
     ("group", "kind"),
-    [("example.com", "Widget"), ("core.kcp.io", "LogicalCluster"), ("tenancy.kcp.io", "Workspace"), ("", "Pod")],
+    [
+        ("example.com", "Widget"),
+        ("core.kcp.io", "LogicalCluster"),
+        ("tenancy.kcp.io", "Workspace"),
+        ("", "Pod"),
+    ],
 )
 def test_kinds_without_metadata_are_unsupported(group: str, kind: str) -> None:
     assert patch_meta_for(group, kind) is None
@@ -316,11 +321,26 @@ BAD_400 = (400, "BadRequest")
             GENERIC_500,
             "unknown patch type: other in map: map[$patch:other port:1]",
         ),
-        ({"spec": {"a": 1}}, {"spec": {"$patch": "merge"}}, GENERIC_500, "unknown patch type: merge in map: map[$patch:merge]"),
+        (
+            {"spec": {"a": 1}},
+            {"spec": {"$patch": "merge"}},
+            GENERIC_500,
+            "unknown patch type: merge in map: map[$patch:merge]",
+        ),
         ({"tags": [1]}, {"tags": ["x"]}, GENERIC_500, "list element types are not identical: [[1] [x]]"),
-        ({"tags": [[1]]}, {"tags": [[2]]}, INVALID_422, "the server rejected our request due to an error in our request"),
+        (
+            {"tags": [[1]]},
+            {"tags": [[2]]},
+            INVALID_422,
+            "the server rejected our request due to an error in our request",
+        ),
         ({}, {"$deleteFromPrimitiveListX/tags": [1]}, BAD_400, "invalid patch format of primitive list"),
-        ({"tags": [1]}, {"$setElementOrderX/tags": [1]}, BAD_400, "invalid patch format of setElementOrder list"),
+        (
+            {"tags": [1]},
+            {"$setElementOrderX/tags": [1]},
+            BAD_400,
+            "invalid patch format of setElementOrder list",
+        ),
         ({}, {"$retainKeys": "spec"}, BAD_400, "invalid patch format of retainKeys"),
         ({"spec": 1}, {"$retainKeys": ["spec"], "other": 2}, BAD_400, "invalid patch format of retainKeys"),
         (
@@ -329,8 +349,18 @@ BAD_400 = (400, "BadRequest")
             GENERIC_500,
             "The order in patch list:\n[3 1]\n doesn't match $setElementOrder list:\n[1 2 3]\n",
         ),
-        ({"tags": "x"}, {"$setElementOrder/tags": ["x"]}, GENERIC_500, "expected a []interface {}, but received a string"),
-        ({}, {"$setElementOrder/tags": [1], "tags": None}, GENERIC_500, "expected a []interface {}, but received a %!s(<nil>)"),
+        (
+            {"tags": "x"},
+            {"$setElementOrder/tags": ["x"]},
+            GENERIC_500,
+            "expected a []interface {}, but received a string",
+        ),
+        (
+            {},
+            {"$setElementOrder/tags": [1], "tags": None},
+            GENERIC_500,
+            "expected a []interface {}, but received a %!s(<nil>)",
+        ),
     ],
 )
 def test_errors(original: dict[str, Any], patch: Any, status: tuple[int, str], message: str) -> None:

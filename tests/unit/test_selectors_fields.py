@@ -45,6 +45,7 @@ def test_syntax(text: str, requirements: tuple[FieldRequirement, ...]) -> None:
         ("metadata.name", "invalid selector: 'metadata.name'; can't understand 'metadata.name'"),
         ("a=b,c", "invalid selector: 'a=b,c'; can't understand 'c'"),
         ("metadata.name=a=b", "invalid field selector: unescaped character in value: 61"),
+        ("metadata.name===x", "invalid field selector: unescaped character in value: 61"),
         ("metadata.name=a\\x", "invalid field selector: invalid escape sequence: \\x"),
         ("metadata.name=a\\", "invalid field selector: invalid escape sequence: \\"),
     ],
@@ -59,9 +60,17 @@ def test_syntax_errors_are_400(text: str, message: str) -> None:
     ("text", "supported", "message"),
     [
         ("foo=bar", None, '"foo" is not a known field selector: only "metadata.name", "metadata.namespace"'),
-        ("spec.x=1", None, '"spec.x" is not a known field selector: only "metadata.name", "metadata.namespace"'),
+        (
+            "spec.x=1",
+            None,
+            '"spec.x" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        ),
         ("foo=bar", SECRET_FIELDS, "field label not supported: foo"),
-        ("metadata.namespace=x", {"metadata.name", "status.phase"}, "field label not supported: metadata.namespace"),
+        (
+            "metadata.namespace=x",
+            {"metadata.name", "status.phase"},
+            "field label not supported: metadata.namespace",
+        ),
     ],
 )
 def test_unsupported_fields(text: str, supported: Collection[str] | None, message: str) -> None:

@@ -73,7 +73,7 @@ def test_parse_gives_upstream_canonical_string(text: str, canonical: str) -> Non
         ("!", "unable to parse requirement: found '', expected: identifier"),
         (
             "a>x",
-            "unable to parse requirement: values[0]: Invalid value: \"x\": "
+            'unable to parse requirement: values[0]: Invalid value: "x": '
             "for 'Gt', 'Lt' operators, the value must be an integer",
         ),
         (
@@ -164,7 +164,12 @@ def test_matching_treats_missing_labels_as_empty_set() -> None:
             False,
         ),
         (
-            {"matchExpressions": [{"key": "k", "operator": "Exists"}, {"key": "j", "operator": "DoesNotExist"}]},
+            {
+                "matchExpressions": [
+                    {"key": "k", "operator": "Exists"},
+                    {"key": "j", "operator": "DoesNotExist"},
+                ]
+            },
             "!j,k",
             False,
         ),
@@ -184,14 +189,19 @@ def test_null_selector_object_matches_nothing_and_empty_matches_everything() -> 
 @pytest.mark.parametrize(
     ("selector", "message"),
     [
-        ({"matchExpressions": [{"key": "k", "operator": "Gt", "values": ["1"]}]},
-         '"Gt" is not a valid label selector operator'),
-        ({"matchExpressions": [{"key": "k", "operator": "In"}]},
-         "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty"),
-        ({"matchExpressions": [{"key": "k", "operator": "Exists", "values": ["a"]}]},
-         "values: Invalid value: [\"a\"]: values set must be empty for exists and does not exist"),
-        ({"matchLabels": {"k": "v w"}},
-         f'values[0][k]: Invalid value: "v w": {VALUE_MESSAGE}'),
+        (
+            {"matchExpressions": [{"key": "k", "operator": "Gt", "values": ["1"]}]},
+            '"Gt" is not a valid label selector operator',
+        ),
+        (
+            {"matchExpressions": [{"key": "k", "operator": "In"}]},
+            "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty",
+        ),
+        (
+            {"matchExpressions": [{"key": "k", "operator": "Exists", "values": ["a"]}]},
+            'values: Invalid value: ["a"]: values set must be empty for exists and does not exist',
+        ),
+        ({"matchLabels": {"k": "v w"}}, f'values[0][k]: Invalid value: "v w": {VALUE_MESSAGE}'),
     ],
 )
 def test_selector_object_errors(selector: dict[str, Any], message: str) -> None:
@@ -205,7 +215,9 @@ def test_new_requirement_aggregates_several_errors_in_brackets() -> None:
         new_requirement("-", Operator.EQUALS, ["a", "b"])
     message = raised.value.message
     assert message.startswith('[key: Invalid value: "-": name part must consist of')
-    assert message.endswith(', values: Invalid value: ["a","b"]: exact-match compatibility requires one single value]')
+    assert message.endswith(
+        ', values: Invalid value: ["a","b"]: exact-match compatibility requires one single value]'
+    )
 
 
 def test_selector_from_set_and_requirement_str() -> None:
@@ -220,8 +232,16 @@ def test_selector_from_set_and_requirement_str() -> None:
         ("a!=b", [(Token.IDENTIFIER, "a"), (Token.NOT_EQUALS, "!="), (Token.IDENTIFIER, "b")]),
         ("!!a", [(Token.DOES_NOT_EXIST, "!"), (Token.DOES_NOT_EXIST, "!"), (Token.IDENTIFIER, "a")]),
         ("a==b", [(Token.IDENTIFIER, "a"), (Token.DOUBLE_EQUALS, "=="), (Token.IDENTIFIER, "b")]),
-        ("x notin(y)", [(Token.IDENTIFIER, "x"), (Token.NOT_IN, "notin"), (Token.OPEN_PAREN, "("),
-                        (Token.IDENTIFIER, "y"), (Token.CLOSE_PAREN, ")")]),
+        (
+            "x notin(y)",
+            [
+                (Token.IDENTIFIER, "x"),
+                (Token.NOT_IN, "notin"),
+                (Token.OPEN_PAREN, "("),
+                (Token.IDENTIFIER, "y"),
+                (Token.CLOSE_PAREN, ")"),
+            ],
+        ),
         ("a\0=b", [(Token.IDENTIFIER, "a")]),
     ],
 )

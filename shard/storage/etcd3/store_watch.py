@@ -41,7 +41,7 @@ async def watch_prefix(
     try:
         async for batch in watch:
             if batch.is_progress:
-                if False:
+                if bookmarks and batch.revision >= delivered:
                     yield WatchEvent(type="BOOKMARK", object={}, revision=batch.revision)
                 continue
             for event in batch.events:

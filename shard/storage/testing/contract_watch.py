@@ -51,7 +51,10 @@ class WatchContract:
 
     async def test_watch_replays_history_from_an_old_revision(self, harness: StorageHarness) -> None:
         start = await harness.storage.current_revision()
-        written = [await harness.storage.create(harness.key(f"o{index}"), make_object(f"o{index}")) for index in range(4)]
+        written = [
+            await harness.storage.create(harness.key(f"o{index}"), make_object(f"o{index}"))
+            for index in range(4)
+        ]
         events = harness.storage.watch(harness.prefix, revision=rv(written[1]))
         try:
             received = await next_events(events, 2)
@@ -60,7 +63,9 @@ class WatchContract:
         assert [event.revision for event in received] == [rv(written[2]), rv(written[3])]
         assert all(event.revision > start for event in received)
 
-    async def test_watch_with_concurrent_writers_has_no_gap_and_no_duplicate(self, harness: StorageHarness) -> None:
+    async def test_watch_with_concurrent_writers_has_no_gap_and_no_duplicate(
+        self, harness: StorageHarness
+    ) -> None:
         start = await harness.storage.current_revision()
         events = harness.storage.watch(harness.prefix, revision=start)
 

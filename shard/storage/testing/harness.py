@@ -39,7 +39,12 @@ class StorageHarness:
 
 def make_object(name: str, **fields: Any) -> Object:
     """A minimal Kubernetes-like object."""
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "uid": f"uid-{name}"}, **fields}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "uid": f"uid-{name}"},
+        **fields,
+    }
 
 
 def rv(obj: Object) -> int:
