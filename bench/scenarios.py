@@ -97,6 +97,8 @@ async def _watch_latency(session: aiohttp.ClientSession, base: str, watchers: in
             seen = 0
             async for line in response.content:
                 event = orjson.loads(line)
+                if "sent" not in (event["object"].get("data") or {}):
+                    continue
                 sent = float(event["object"]["data"]["sent"])
                 latencies.append(time.time() - sent)
                 seen += 1

@@ -36,12 +36,15 @@ class Representation:
 
     @property
     def content_type(self) -> str:
+        media = YAML if self.format == "yaml" else JSON
         if self.as_kind:
-            return f"{JSON};as={self.as_kind};v={self.version};g=meta.k8s.io"
-        return YAML if self.format == "yaml" else JSON
+            return f"{media};as={self.as_kind};v={self.version};g=meta.k8s.io"
+        return media
 
 
 def parse_accept(header: str) -> list[MediaType]:
+    """Accept clauses in preference order, as upstream sorts them: higher q first, then concrete types
+    before wildcards, then the client's order."""
     out = []
     for item in (header or "*/*").split(","):
         pieces = [p.strip() for p in item.split(";") if p.strip()]
@@ -49,7 +52,15 @@ def parse_accept(header: str) -> list[MediaType]:
             continue
         params = dict(p.split("=", 1) for p in pieces[1:] if "=" in p)
         out.append(MediaType(pieces[0].lower(), {k.strip(): v.strip() for k, v in params.items()}))
-    return out
+    return sorted(out, key=_preference)
+
+
+def _preference(media: MediaType) -> tuple[float, int]:
+    try:
+        quality = float(media.params.get("q", "1"))
+    except ValueError:
+        quality = 0.0
+    return -quality, media.type.count("*")
 
 
 AS_KINDS = {"Table", "PartialObjectMetadata", "PartialObjectMetadataList"}
@@ -65,12 +76,14 @@ def negotiate(header: str, *, allow_as: frozenset[str] = frozenset(AS_KINDS)) ->
 
 
 def _representation(media: MediaType, allow_as: frozenset[str]) -> Representation | None:
+    if media.params.get("q") in ("0", "0.0"):
+        return None
     if media.as_kind:
-        if media.type != JSON or media.as_kind not in allow_as or media.params.get("g") != "meta.k8s.io":
+        if media.type not in (JSON, YAML) or media.as_kind not in allow_as or media.params.get("g") != "meta.k8s.io":
             return None
         if media.params.get("v") not in ("v1", "v1beta1"):
             return None
-        return Representation("json", media.as_kind, media.params["v"])
+        return Representation("yaml" if media.type == YAML else "json", media.as_kind, media.params["v"])
     if media.type in (JSON, "application/*", "*/*"):
         return Representation("json")
     if media.type == YAML:

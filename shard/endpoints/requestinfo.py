@@ -75,7 +75,7 @@ def _parse_group(group: str, parts: list[str], *, legacy: bool) -> ResourcePath 
         rest = rest[1:]
     namespace = ""
     if len(rest) == 3 and rest[0] == "namespaces" and rest[2] in NAMESPACE_SUBRESOURCES:
-        return ResourcePath(group, version, "namespaces", name=rest[1], subresource=rest[2])
+        return ResourcePath(group, version, "namespaces", name=rest[1], subresource=rest[2], legacy_watch=watch)
     if len(rest) >= 3 and rest[0] == "namespaces":
         namespace, rest = rest[1], rest[2:]
     elif len(rest) == 2 and rest[0] == "namespaces" and not watch:

@@ -29,6 +29,8 @@ async def serve(request: web.Request, target: Target) -> web.StreamResponse:
     if not path.name:
         return await _serve_collection(request, target)
     if path.legacy_watch:
+        if path.subresource:
+            raise errors.resource_not_found_path()
         return await watches.watch(request, target.store, target.ctx, single_name=path.name)
     if method == "GET":
         return await reads.get(request, target.store, target.ctx, path)

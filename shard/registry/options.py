@@ -37,53 +37,62 @@ class DeleteRequest:
 
 
 MATCHES = ("", "Exact", "NotOlderThan")
+MAX_RESOURCE_VERSION = 2**64 - 1
 
 
 def parse_resource_version(value: str) -> int:
-    """A resourceVersion from a client: a decimal etcd revision, else 400 as upstream."""
-    try:
-        revision = int(value)
-    except ValueError:
-        raise errors.bad_request(f'invalid resource version "{value}"') from None
-    if revision < 0:
+    """A resourceVersion from a client: an unsigned 64-bit decimal etcd revision, else 400 as upstream."""
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_RESOURCE_VERSION:
         raise errors.bad_request(f'invalid resource version "{value}"')
-    return revision
+    return int(value)
 
 
 def check_list(request: ListRequest) -> None:
-    if request.resource_version_match not in MATCHES:
-        raise _invalid_list("resourceVersionMatch", request.resource_version_match,
-                            'supported values: "Exact", "NotOlderThan"')
-    if request.resource_version_match and not request.resource_version:
-        raise _forbidden_list("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided")
-    if request.resource_version_match == "Exact" and request.resource_version == "0":
-        raise _forbidden_list("resourceVersionMatch",
-                              'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
-    if request.continue_token and request.resource_version not in ("", "0"):
-        raise _forbidden_list("resourceVersion", "specifying resource version is not allowed when using continue")
+    causes: list[errors.Cause] = []
+    match, rv = request.resource_version_match, request.resource_version
+    if match not in MATCHES:
+        causes.append(_not_supported("resourceVersionMatch", match, '"Exact", "NotOlderThan", ""'))
+    elif match and request.continue_token:
+        causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
+    elif match and not rv:
+        causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion "
+                                 "is provided"))
+    elif match == "Exact" and rv == "0":
+        causes.append(_forbidden("resourceVersionMatch",
+                                 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+    _raise(causes)
+    if request.continue_token and rv not in ("", "0"):
+        raise errors.bad_request("specifying resource version is not allowed when using continue")
     if request.limit < 0:
         raise errors.bad_request("limit must be a non-negative integer")
 
 
 def check_watch(request: WatchRequest) -> None:
+    causes: list[errors.Cause] = []
+    match = request.resource_version_match
     if request.send_initial_events is not None:
-        if request.resource_version_match != "NotOlderThan":
-            raise _forbidden_list("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch "
-                                  "to NotOlderThan")
-        if not request.allow_bookmarks and request.send_initial_events:
-            raise _forbidden_list("allowWatchBookmarks", "sendInitialEvents requires setting allowWatchBookmarks "
-                                  "to true")
-        return
-    if request.resource_version_match:
-        raise _forbidden_list("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless "
-                              "sendInitialEvents is provided")
+        if match != "NotOlderThan":
+            causes.append(_forbidden("resourceVersionMatch", "sendInitialEvents requires setting "
+                                     "resourceVersionMatch to NotOlderThan"))
+        if request.send_initial_events and not request.allow_bookmarks:
+            causes.append(_forbidden("allowWatchBookmarks", "sendInitialEvents requires setting allowWatchBookmarks "
+                                     "to true"))
+        if match and match != "NotOlderThan":
+            causes.append(_not_supported("resourceVersionMatch", match, '"NotOlderThan"'))
+    elif match:
+        causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless "
+                                 "sendInitialEvents is provided"))
+    _raise(causes)
 
 
-def _forbidden_list(field: str, message: str) -> errors.StatusError:
-    cause = errors.Cause("FieldValueForbidden", f"Forbidden: {message}", field)
-    return errors.invalid("ListOptions", "", [cause], group="meta.k8s.io")
+def _raise(causes: list[errors.Cause]) -> None:
+    if causes:
+        raise errors.invalid("ListOptions", "", causes, group="meta.k8s.io")
 
 
-def _invalid_list(field: str, value: str, detail: str) -> errors.StatusError:
-    cause = errors.Cause("FieldValueNotSupported", f'Unsupported value: "{value}": {detail}', field)
-    return errors.invalid("ListOptions", "", [cause], group="meta.k8s.io")
+def _forbidden(field: str, message: str) -> errors.Cause:
+    return errors.Cause("FieldValueForbidden", f"Forbidden: {message}", field)
+
+
+def _not_supported(field: str, value: str, supported: str) -> errors.Cause:
+    return errors.Cause("FieldValueNotSupported", f'Unsupported value: "{value}": supported values: {supported}', field)

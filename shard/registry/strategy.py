@@ -24,6 +24,8 @@ class Strategy:
 
     def __init__(self, definition: ResourceDefinition) -> None:
         self.definition = definition
+        # core-group kinds only accept qualified finalizer names (plus kubernetes, orphan, foregroundDeletion)
+        self.kube_finalizers = definition.group in ("", "events.k8s.io")
 
     def prepare_for_create(self, obj: Object) -> None:
         """Server-owned defaults before validation (for example status fields)."""

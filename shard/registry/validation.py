@@ -31,11 +31,13 @@ def _raise_if(resource: ResourceDefinition, obj: Object, causes: list[errors.Cau
 def check_create(resource: ResourceDefinition, strategy: Strategy, obj: Object) -> None:
     timefields.normalize(resource, obj)
     causes = objectmeta.validate_create(obj.get("metadata") or {}, namespaced=resource.namespaced,
-                                        name_validator=strategy.name_validator)
+                                        name_validator=strategy.name_validator,
+                                        kube_finalizers=strategy.kube_finalizers)
     _raise_if(resource, obj, causes + strategy.validate(obj))
 
 
 def check_update(resource: ResourceDefinition, strategy: Strategy, new: Object, old: Object) -> None:
     timefields.normalize(resource, new)
-    causes = objectmeta.validate_update(new.get("metadata") or {}, old.get("metadata") or {})
+    causes = objectmeta.validate_update(new.get("metadata") or {}, old.get("metadata") or {},
+                                        kube_finalizers=strategy.kube_finalizers)
     _raise_if(resource, new, causes + strategy.validate_update(new, old))

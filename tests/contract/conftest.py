@@ -2,7 +2,7 @@
 
 Everything in tests/contract runs on ONE event loop (the session's): grpc.aio binds its poller to
 the loop of the first live channel, so channels on a sequence of per-test loops can outlive a loop.
-Test modules here set `pytestmark = SESSION_LOOP`.
+Test modules here set `pytestmark = pytest.mark.asyncio(loop_scope="session")`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
 
 # etcd reports watch progress this often; bookmark tests wait for it.
 PROGRESS_NOTIFY_INTERVAL = 0.2
-SESSION_LOOP = pytest.mark.asyncio(loop_scope="session")
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
+import pytest
 import pytest_asyncio
 
 from shard.storage.cacher import Cacher, CacherConfig
@@ -12,9 +13,8 @@ from shard.storage.etcd3.client import EtcdClient
 from shard.storage.etcd3.store import Etcd3Storage
 from shard.storage.testing import StorageContract, StorageHarness
 from shard.storage.testing.harness import MIN_HISTORY
-from tests.contract.conftest import SESSION_LOOP
 
-pytestmark = SESSION_LOOP
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 FUTURE_REVISION_WAIT = 0.3
 
 

@@ -78,7 +78,8 @@ def test_patch_json_merge_and_strategic(kubectl: Kubectl, namespace: str) -> Non
     kubectl.ok("-n", namespace, "patch", "cm", "p", "-p", '{"metadata":{"finalizers":["example.com/b"]}}')
     obj = json.loads(kubectl.ok("-n", namespace, "get", "cm", "p", "-o", "json"))
     assert obj["data"] == {"a": "x", "c": "3"}
-    assert obj["metadata"]["finalizers"] == ["example.com/a", "example.com/b"]
+    # upstream strategic merge puts patch items before server-only items (normalizeElementOrder)
+    assert obj["metadata"]["finalizers"] == ["example.com/b", "example.com/a"]
     failed = kubectl.run("-n", namespace, "patch", "cm", "p", "--type", "json",
                          "-p", '[{"op":"test","path":"/data/a","value":"zz"}]')
     assert failed.returncode == 1

@@ -1,4 +1,4 @@
-"""Printer-column helpers; human_duration follows upstream k8s.io/apimachinery/pkg/util/duration.HumanDuration."""
+"""Printer-column helpers; human_duration follows upstream apimachinery util/duration.HumanDuration."""
 
 from __future__ import annotations
 
@@ -104,8 +104,12 @@ def test_age_of_a_future_timestamp_is_invalid() -> None:
 
 
 def test_name_and_age_columns() -> None:
-    obj = {"metadata": {"name": "n1", "creationTimestamp": (datetime.now(UTC) - timedelta(seconds=42)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")}}
+    obj = {
+        "metadata": {
+            "name": "n1",
+            "creationTimestamp": (datetime.now(UTC) - timedelta(seconds=42)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    }
     name, age = columns.name_column(), columns.age_column()
     assert (name.name, name.type, name.format) == ("Name", "string", "name")
     assert (age.name, age.type) == ("Age", "string")

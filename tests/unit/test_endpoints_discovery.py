@@ -1,4 +1,4 @@
-"""Discovery documents built from the built-in catalog: legacy (/api, /apis, group-version) and aggregated v2."""
+"""Discovery documents from the built-in catalog: legacy (/api, /apis, group-version) and aggregated v2."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from apimachinery.apis.catalog import builtin_catalog
 from shard.endpoints import discovery
 
 CATALOG = builtin_catalog()
-KUBECTL_DISCOVERY = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
-                     "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
+KUBECTL_DISCOVERY = (
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+)
 ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
 
@@ -34,7 +36,10 @@ def test_aggregated_version(accept: str, expected: str) -> None:
 
 
 def test_aggregated_content_type() -> None:
-    assert discovery.aggregated_content_type("v2") == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    assert (
+        discovery.aggregated_content_type("v2")
+        == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    )
 
 
 def _by_name(resource_list: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -80,14 +85,23 @@ def test_service_account_token_subresource_names_its_own_group() -> None:
     assert body is not None
     entry = _by_name(body)["serviceaccounts/token"]
     assert (entry["group"], entry["version"], entry["kind"], entry["verbs"]) == (
-        "authentication.k8s.io", "v1", "TokenRequest", ["create"])
+        "authentication.k8s.io",
+        "v1",
+        "TokenRequest",
+        ["create"],
+    )
 
 
 @pytest.mark.parametrize(
     ("resource", "expected"),
     # the values a real kube-apiserver reports: base64(sha256("<group>/<version>/<kind>")[:8])
-    [("configmaps", "qFsyl6wFWjQ="), ("namespaces", "Q3oi5N2YM8M="), ("secrets", "S6u1pOWzb84="),
-     ("serviceaccounts", "pbx9ZvyFpBE="), ("events", "r2yiGXH7wu8=")],
+    [
+        ("configmaps", "qFsyl6wFWjQ="),
+        ("namespaces", "Q3oi5N2YM8M="),
+        ("secrets", "S6u1pOWzb84="),
+        ("serviceaccounts", "pbx9ZvyFpBE="),
+        ("events", "r2yiGXH7wu8="),
+    ],
 )
 def test_storage_version_hash(resource: str, expected: str) -> None:
     body = discovery.api_resource_list(CATALOG, "", "v1")
@@ -105,7 +119,9 @@ def test_group_resource_list() -> None:
     assert entries["clusterroles"]["namespaced"] is False
 
 
-@pytest.mark.parametrize(("group", "version"), [("", "v2"), ("apps", "v1"), ("rbac.authorization.k8s.io", "v1beta1")])
+@pytest.mark.parametrize(
+    ("group", "version"), [("", "v2"), ("apps", "v1"), ("rbac.authorization.k8s.io", "v1beta1")]
+)
 def test_unknown_group_version_has_no_resource_list(group: str, version: str) -> None:
     assert discovery.api_resource_list(CATALOG, group, version) is None
 
@@ -137,7 +153,9 @@ def test_api_versions() -> None:
     body = discovery.api_versions("10.0.0.1:6443")
     assert body["kind"] == "APIVersions"
     assert body["versions"] == ["v1"]
-    assert body["serverAddressByClientCIDRs"] == [{"clientCIDR": "0.0.0.0/0", "serverAddress": "10.0.0.1:6443"}]
+    assert body["serverAddressByClientCIDRs"] == [
+        {"clientCIDR": "0.0.0.0/0", "serverAddress": "10.0.0.1:6443"}
+    ]
 
 
 def test_aggregated_legacy() -> None:
@@ -152,7 +170,10 @@ def test_aggregated_legacy() -> None:
     configmaps = resources["configmaps"]
     assert configmaps["responseKind"] == {"group": "", "version": "v1", "kind": "ConfigMap"}
     assert (configmaps["scope"], configmaps["singularResource"], configmaps["shortNames"]) == (
-        "Namespaced", "configmap", ["cm"])
+        "Namespaced",
+        "configmap",
+        ["cm"],
+    )
     assert sorted(configmaps["verbs"]) == ALL_VERBS
     namespaces = resources["namespaces"]
     assert namespaces["scope"] == "Cluster"
@@ -162,7 +183,11 @@ def test_aggregated_legacy() -> None:
     assert sorted(subresources["status"]["verbs"]) == ["get", "patch", "update"]
     assert subresources["finalize"]["verbs"] == ["update"]
     token = {s["subresource"]: s for s in resources["serviceaccounts"]["subresources"]}["token"]
-    assert token["responseKind"] == {"group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"}
+    assert token["responseKind"] == {
+        "group": "authentication.k8s.io",
+        "version": "v1",
+        "kind": "TokenRequest",
+    }
 
 
 def test_aggregated_groups() -> None:
@@ -174,14 +199,20 @@ def test_aggregated_groups() -> None:
     rbac = next(item for item in body["items"] if item["metadata"]["name"] == "rbac.authorization.k8s.io")
     resources = {r["resource"]: r for r in rbac["versions"][0]["resources"]}
     assert resources["clusterroles"]["scope"] == "Cluster"
-    assert resources["roles"]["responseKind"] == {"group": "rbac.authorization.k8s.io", "version": "v1", "kind": "Role"}
+    assert resources["roles"]["responseKind"] == {
+        "group": "rbac.authorization.k8s.io",
+        "version": "v1",
+        "kind": "Role",
+    }
 
 
 def test_aggregated_and_legacy_discovery_agree() -> None:
-    """Every resource in a group-version's APIResourceList appears in the aggregated document, and vice versa."""
-    aggregated = {item["metadata"].get("name", ""): item for item in
-                  discovery.aggregated(CATALOG, legacy=True, version="v2")["items"]
-                  + discovery.aggregated(CATALOG, legacy=False, version="v2")["items"]}
+    """Each resource of a group-version's APIResourceList is in the aggregated document, and vice versa."""
+    aggregated = {
+        item["metadata"].get("name", ""): item
+        for item in discovery.aggregated(CATALOG, legacy=True, version="v2")["items"]
+        + discovery.aggregated(CATALOG, legacy=False, version="v2")["items"]
+    }
     for group, version in CATALOG.group_versions():
         legacy = discovery.api_resource_list(CATALOG, group, version)
         assert legacy is not None
@@ -190,5 +221,7 @@ def test_aggregated_and_legacy_discovery_agree() -> None:
         agg_names = set()
         for resource in versions[version]["resources"]:
             agg_names.add(resource["resource"])
-            agg_names.update(f"{resource['resource']}/{s['subresource']}" for s in resource.get("subresources", []))
+            agg_names.update(
+                f"{resource['resource']}/{s['subresource']}" for s in resource.get("subresources", [])
+            )
         assert agg_names == legacy_names, (group, version)

@@ -7,8 +7,10 @@ import pytest
 from apimachinery.errors import StatusError
 from shard.endpoints.negotiation import Representation, decode_body, encode, negotiate
 
-KUBECTL_TABLE = ("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,"
-                 "application/json")
+KUBECTL_TABLE = (
+    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,"
+    "application/json"
+)
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 
@@ -16,11 +18,18 @@ PROTOBUF = "application/vnd.kubernetes.protobuf"
     ("accept", "expected"),
     [
         (KUBECTL_TABLE, Representation("json", "Table", "v1")),
-        ("application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json", Representation("json", "Table", "v1beta1")),
-        ("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json",
-         Representation("json", "PartialObjectMetadataList", "v1")),
-        ("application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io,application/json",
-         Representation("json", "PartialObjectMetadata", "v1")),
+        (
+            "application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json",
+            Representation("json", "Table", "v1beta1"),
+        ),
+        (
+            "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json",
+            Representation("json", "PartialObjectMetadataList", "v1"),
+        ),
+        (
+            "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io,application/json",
+            Representation("json", "PartialObjectMetadata", "v1"),
+        ),
         ("application/json", Representation("json")),
         ("application/json;charset=utf-8", Representation("json")),
         ("application/yaml", Representation("yaml")),
@@ -44,7 +53,8 @@ def test_negotiate(accept: str, expected: Representation) -> None:
 @pytest.mark.parametrize(
     ("accept", "expected"),
     [
-        # upstream sorts Accept clauses (goautoneg.ParseAccept): higher q first, then concrete types before wildcards
+        # upstream sorts Accept clauses (goautoneg.ParseAccept): higher q first, then concrete types
+        # before wildcards
         ("application/yaml;q=0.5,application/json", Representation("json")),
         ("*/*,application/yaml", Representation("yaml")),
     ],
@@ -63,13 +73,17 @@ def test_conversions_may_be_served_as_yaml(as_kind: str) -> None:
 
 def test_conversion_not_allowed_by_the_endpoint_falls_back() -> None:
     assert negotiate(KUBECTL_TABLE, allow_as=frozenset()) == Representation("json")
-    assert negotiate(KUBECTL_TABLE, allow_as=frozenset({"PartialObjectMetadataList"})) == Representation("json")
+    assert negotiate(KUBECTL_TABLE, allow_as=frozenset({"PartialObjectMetadataList"})) == Representation(
+        "json"
+    )
 
 
 def _assert_not_acceptable(info: pytest.ExceptionInfo[StatusError]) -> None:
     status = info.value.to_status()
     assert (status["code"], status["reason"], status["status"]) == (406, "NotAcceptable", "Failure")
-    assert status["message"].startswith("only the following media types are accepted: application/json, application/yaml")
+    assert status["message"].startswith(
+        "only the following media types are accepted: application/json, application/yaml"
+    )
 
 
 @pytest.mark.parametrize("accept", [PROTOBUF, "text/html", "application/xml", "text/plain;q=0.9"])
@@ -80,7 +94,9 @@ def test_not_acceptable(accept: str) -> None:
 
 
 def test_only_a_conversion_the_endpoint_cannot_make_is_not_acceptable() -> None:
-    only_table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io"
+    only_table = (
+        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io"
+    )
     with pytest.raises(StatusError) as info:
         negotiate(only_table, allow_as=frozenset())
     _assert_not_acceptable(info)
@@ -93,8 +109,10 @@ def test_only_a_conversion_the_endpoint_cannot_make_is_not_acceptable() -> None:
         (Representation("yaml"), "application/yaml"),
         (Representation("json", "Table", "v1"), "application/json;as=Table;v=v1;g=meta.k8s.io"),
         (Representation("json", "Table", "v1beta1"), "application/json;as=Table;v=v1beta1;g=meta.k8s.io"),
-        (Representation("json", "PartialObjectMetadataList", "v1"),
-         "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"),
+        (
+            Representation("json", "PartialObjectMetadataList", "v1"),
+            "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io",
+        ),
     ],
 )
 def test_content_type(representation: Representation, content_type: str) -> None:
@@ -104,11 +122,19 @@ def test_content_type(representation: Representation, content_type: str) -> None
 @pytest.mark.parametrize(
     ("content_type", "body", "expected"),
     [
-        ("application/json", b'{"kind":"ConfigMap","data":{"a":"1"}}', {"kind": "ConfigMap", "data": {"a": "1"}}),
+        (
+            "application/json",
+            b'{"kind":"ConfigMap","data":{"a":"1"}}',
+            {"kind": "ConfigMap", "data": {"a": "1"}},
+        ),
         ("application/json; charset=utf-8", b'{"a":1}', {"a": 1}),
         ("Application/JSON", b'{"a":1}', {"a": 1}),
         ("", b'{"a":1}', {"a": 1}),
-        ("application/yaml", b"kind: ConfigMap\ndata:\n  a: '1'\n", {"kind": "ConfigMap", "data": {"a": "1"}}),
+        (
+            "application/yaml",
+            b"kind: ConfigMap\ndata:\n  a: '1'\n",
+            {"kind": "ConfigMap", "data": {"a": "1"}},
+        ),
         ("application/yaml", b'{"a": 1}', {"a": 1}),
     ],
 )
@@ -133,15 +159,19 @@ def test_undecodable_body_is_bad_request(content_type: str, body: bytes) -> None
     assert (status["code"], status["reason"]) == (400, "BadRequest")
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/json-patch+json",
-                                          "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/xml", "application/json-patch+json", "application/x-www-form-urlencoded"],
+)
 def test_unknown_content_type_is_unsupported_media_type(content_type: str) -> None:
     with pytest.raises(StatusError) as info:
         decode_body(content_type, b"{}")
     status = info.value.to_status()
     assert (status["code"], status["reason"]) == (415, "UnsupportedMediaType")
-    assert status["message"] == ("the body of the request was in an unknown format - accepted media types include: "
-                                 "application/json, application/yaml, application/vnd.kubernetes.protobuf")
+    assert status["message"] == (
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json, application/yaml, application/vnd.kubernetes.protobuf"
+    )
 
 
 @pytest.mark.parametrize("representation", [Representation("json"), Representation("yaml")])

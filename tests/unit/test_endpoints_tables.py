@@ -21,10 +21,20 @@ def _stamp(ago: timedelta) -> str:
     return (datetime.now(UTC) - ago).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _configmap(name: str, *, data: int = 0, binary: int = 0, ago: timedelta | None = timedelta(hours=3, minutes=5,
-                                                                                                 seconds=10)) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"name": name, "namespace": "default", "uid": f"uid-{name}", "resourceVersion": "7",
-                                "labels": {"app": name}}
+def _configmap(
+    name: str,
+    *,
+    data: int = 0,
+    binary: int = 0,
+    ago: timedelta | None = timedelta(hours=3, minutes=5, seconds=10),
+) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "name": name,
+        "namespace": "default",
+        "uid": f"uid-{name}",
+        "resourceVersion": "7",
+        "labels": {"app": name},
+    }
     if ago is not None:
         metadata["creationTimestamp"] = _stamp(ago)
     obj: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata}
@@ -70,8 +80,12 @@ def test_configmap_cells(kwargs: dict[str, Any], cells: list[Any]) -> None:
 
 def test_namespace_cells() -> None:
     assert NAMESPACES is not None
-    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default", "creationTimestamp": _stamp(
-        timedelta(minutes=12, seconds=5))}, "status": {"phase": "Active"}}
+    ns = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": "default", "creationTimestamp": _stamp(timedelta(minutes=12, seconds=5))},
+        "status": {"phase": "Active"},
+    }
     assert tables.rows(NAMESPACES, [ns], "None", "v1")[0]["cells"] == ["default", "Active", "12m"]
 
 
@@ -93,8 +107,11 @@ def test_include_object_metadata(version: str) -> None:
     assert CONFIGMAPS is not None
     obj = _configmap("a", data=1)
     (row,) = tables.rows(CONFIGMAPS, [obj], "Metadata", version)
-    assert row["object"] == {"kind": "PartialObjectMetadata", "apiVersion": f"meta.k8s.io/{version}",
-                             "metadata": obj["metadata"]}
+    assert row["object"] == {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": f"meta.k8s.io/{version}",
+        "metadata": obj["metadata"],
+    }
 
 
 def test_table_defaults_to_metadata_objects() -> None:
@@ -110,24 +127,43 @@ def test_table_defaults_to_metadata_objects() -> None:
 
 def test_table_without_columns_and_rows() -> None:
     assert CONFIGMAPS is not None
-    table = tables.table(CONFIGMAPS, [], list_meta=None, include_object="None", version="v1beta1",
-                         with_columns=False)
-    assert table == {"kind": "Table", "apiVersion": "meta.k8s.io/v1beta1", "metadata": {}, "columnDefinitions": [],
-                     "rows": []}
+    table = tables.table(
+        CONFIGMAPS, [], list_meta=None, include_object="None", version="v1beta1", with_columns=False
+    )
+    assert table == {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1beta1",
+        "metadata": {},
+        "columnDefinitions": [],
+        "rows": [],
+    }
 
 
 def test_partial_metadata() -> None:
     obj = _configmap("a", data=1)
-    assert tables.partial_metadata(obj) == {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                                            "metadata": obj["metadata"]}
+    assert tables.partial_metadata(obj) == {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj["metadata"],
+    }
 
 
 def test_partial_metadata_list() -> None:
-    body = {"kind": "ConfigMapList", "apiVersion": "v1", "metadata": {"resourceVersion": "9"},
-            "items": [_configmap("a"), _configmap("b")]}
+    body = {
+        "kind": "ConfigMapList",
+        "apiVersion": "v1",
+        "metadata": {"resourceVersion": "9"},
+        "items": [_configmap("a"), _configmap("b")],
+    }
     out = tables.partial_metadata_list(body, "v1beta1")
     assert (out["kind"], out["apiVersion"], out["metadata"]) == (
-        "PartialObjectMetadataList", "meta.k8s.io/v1beta1", {"resourceVersion": "9"})
+        "PartialObjectMetadataList",
+        "meta.k8s.io/v1beta1",
+        {"resourceVersion": "9"},
+    )
     assert [i["metadata"]["name"] for i in out["items"]] == ["a", "b"]
-    assert all(i["kind"] == "PartialObjectMetadata" and i["apiVersion"] == "meta.k8s.io/v1beta1" for i in out["items"])
+    assert all(
+        i["kind"] == "PartialObjectMetadata" and i["apiVersion"] == "meta.k8s.io/v1beta1"
+        for i in out["items"]
+    )
     assert tables.partial_metadata_list({"items": None})["items"] == []

@@ -1,4 +1,4 @@
-"""ConfigMap and Secret strategies against upstream ValidateConfigMap(Update) / ValidateSecret(Update) / defaults."""
+"""ConfigMap and Secret strategies against upstream ValidateConfigMap(Update), ValidateSecret(Update)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ assert _cm_resource is not None and _secret_resource is not None
 CONFIGMAPS = ConfigMapStrategy(_cm_resource)
 SECRETS = SecretStrategy(_secret_resource)
 
-KEY_MESSAGE = ("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
-               "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+KEY_MESSAGE = (
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
+    "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+)
 IMMUTABLE = "Forbidden: field is immutable when `immutable` is set"
 MAX = 1024 * 1024
 
@@ -36,7 +38,7 @@ def required(field: str) -> Cause:
     return Cause("FieldValueRequired", "Required value", field)
 
 
-# --- ConfigMap -------------------------------------------------------------------------------------------------
+# --- ConfigMap ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -73,7 +75,8 @@ def test_configmap_key_of_253_characters_is_valid() -> None:
 
 
 def test_configmap_duplicate_key_in_data_and_binary_data() -> None:
-    # upstream reports the key under data: `data[k]: Invalid value: "k": duplicate of key present in binaryData`
+    # upstream reports the key under data:
+    # `data[k]: Invalid value: "k": duplicate of key present in binaryData`
     causes = CONFIGMAPS.validate({"data": {"k": "x"}, "binaryData": {"k": "AA=="}})
     assert causes == [invalid("data[k]", "k", "duplicate of key present in binaryData")]
 
@@ -97,16 +100,31 @@ def test_configmap_binary_data_size_counts_decoded_bytes() -> None:
     ("old", "new", "expected"),
     [
         ({"data": {"a": "1"}}, {"data": {"a": "2"}}, []),
-        ({"immutable": True, "data": {"a": "1"}}, {"immutable": True, "data": {"a": "1"},
-                                                   "metadata": {"labels": {"x": "y"}}}, []),
-        ({"immutable": True, "data": {"a": "1"}}, {"immutable": True, "data": {"a": "2"}},
-         [Cause("FieldValueForbidden", IMMUTABLE, "data")]),
-        ({"immutable": True, "binaryData": {"b": "AA=="}}, {"immutable": True, "binaryData": {"b": "AQ=="}},
-         [Cause("FieldValueForbidden", IMMUTABLE, "binaryData")]),
-        ({"immutable": True, "data": {"a": "1"}}, {"immutable": False, "data": {"a": "1"}},
-         [Cause("FieldValueForbidden", IMMUTABLE, "immutable")]),
-        ({"immutable": True, "data": {"a": "1"}}, {"data": {"a": "1"}},
-         [Cause("FieldValueForbidden", IMMUTABLE, "immutable")]),
+        (
+            {"immutable": True, "data": {"a": "1"}},
+            {"immutable": True, "data": {"a": "1"}, "metadata": {"labels": {"x": "y"}}},
+            [],
+        ),
+        (
+            {"immutable": True, "data": {"a": "1"}},
+            {"immutable": True, "data": {"a": "2"}},
+            [Cause("FieldValueForbidden", IMMUTABLE, "data")],
+        ),
+        (
+            {"immutable": True, "binaryData": {"b": "AA=="}},
+            {"immutable": True, "binaryData": {"b": "AQ=="}},
+            [Cause("FieldValueForbidden", IMMUTABLE, "binaryData")],
+        ),
+        (
+            {"immutable": True, "data": {"a": "1"}},
+            {"immutable": False, "data": {"a": "1"}},
+            [Cause("FieldValueForbidden", IMMUTABLE, "immutable")],
+        ),
+        (
+            {"immutable": True, "data": {"a": "1"}},
+            {"data": {"a": "1"}},
+            [Cause("FieldValueForbidden", IMMUTABLE, "immutable")],
+        ),
         ({"immutable": False, "data": {"a": "1"}}, {"immutable": True, "data": {"a": "2"}}, []),
     ],
 )
@@ -115,10 +133,12 @@ def test_configmap_update(old: dict[str, Any], new: dict[str, Any], expected: li
 
 
 def test_configmap_update_still_validates_keys() -> None:
-    assert CONFIGMAPS.validate_update({"data": {"a b": "x"}}, {"data": {}}) == [invalid("data[a b]", "a b", KEY_MESSAGE)]
+    assert CONFIGMAPS.validate_update({"data": {"a b": "x"}}, {"data": {}}) == [
+        invalid("data[a b]", "a b", KEY_MESSAGE)
+    ]
 
 
-# --- Secret: defaults and stringData ---------------------------------------------------------------------------
+# --- Secret: defaults and stringData --------------------------------------------------------------
 
 
 def test_secret_defaults_to_opaque() -> None:
@@ -142,8 +162,9 @@ def test_secret_keeps_its_type() -> None:
         (None, {"unicode": "żółw"}, {"unicode": b64("żółw")}),
     ],
 )
-def test_secret_string_data_is_folded_into_data(data: dict[str, str] | None, string_data: dict[str, str],
-                                                expected: dict[str, str]) -> None:
+def test_secret_string_data_is_folded_into_data(
+    data: dict[str, str] | None, string_data: dict[str, str], expected: dict[str, str]
+) -> None:
     obj: dict[str, Any] = {"metadata": {"name": "s"}, "stringData": string_data}
     if data is not None:
         obj["data"] = data
@@ -159,7 +180,7 @@ def test_secret_string_data_is_folded_on_update() -> None:
     assert new == {"type": "Opaque", "data": {"a": b64("1"), "b": b64("2")}}
 
 
-# --- Secret: validation ----------------------------------------------------------------------------------------
+# --- Secret: validation ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -177,10 +198,17 @@ def test_secret_string_data_is_folded_on_update() -> None:
         ({"type": "kubernetes.io/ssh-auth", "data": {"ssh-privatekey": b64("k")}}, []),
         ({"type": "kubernetes.io/basic-auth", "data": {"username": b64("u")}}, []),
         ({"type": "kubernetes.io/basic-auth", "data": {"password": ""}}, []),
-        ({"type": "kubernetes.io/service-account-token", "data": {}},
-         [required("metadata.annotations[kubernetes.io/service-account.name]")]),
-        ({"type": "kubernetes.io/service-account-token",
-          "metadata": {"annotations": {"kubernetes.io/service-account.name": "default"}}}, []),
+        (
+            {"type": "kubernetes.io/service-account-token", "data": {}},
+            [required("metadata.annotations[kubernetes.io/service-account.name]")],
+        ),
+        (
+            {
+                "type": "kubernetes.io/service-account-token",
+                "metadata": {"annotations": {"kubernetes.io/service-account.name": "default"}},
+            },
+            [],
+        ),
         ({"type": "example.com/custom", "data": {}}, []),
     ],
 )
@@ -190,17 +218,22 @@ def test_secret_validate(obj: dict[str, Any], expected: list[Cause]) -> None:
 
 def test_basic_auth_secret_needs_username_or_password() -> None:
     assert SECRETS.validate({"type": "kubernetes.io/basic-auth", "data": {}}) == [
-        required("data[username]"), required("data[password]")]
+        required("data[username]"),
+        required("data[password]"),
+    ]
 
 
 def test_ssh_auth_secret_needs_a_non_empty_key() -> None:
     # upstream: len(secret.Data["ssh-privatekey"]) == 0 → Required
     assert SECRETS.validate({"type": "kubernetes.io/ssh-auth", "data": {"ssh-privatekey": ""}}) == [
-        required("data[ssh-privatekey]")]
+        required("data[ssh-privatekey]")
+    ]
 
 
-@pytest.mark.parametrize(("secret_type", "key"), [("kubernetes.io/dockerconfigjson", ".dockerconfigjson"),
-                                                  ("kubernetes.io/dockercfg", ".dockercfg")])
+@pytest.mark.parametrize(
+    ("secret_type", "key"),
+    [("kubernetes.io/dockerconfigjson", ".dockerconfigjson"), ("kubernetes.io/dockercfg", ".dockercfg")],
+)
 def test_docker_config_must_be_json(secret_type: str, key: str) -> None:
     causes = SECRETS.validate({"type": secret_type, "data": {key: b64("not json")}})
     assert [(c.reason, c.field) for c in causes] == [("FieldValueInvalid", f"data[{key}]")]
@@ -211,7 +244,8 @@ def test_secret_too_large() -> None:
     # upstream: field.TooLong(data, MaxSecretSize) over the decoded values
     causes = SECRETS.validate({"type": "Opaque", "data": {"a": b64(b"\0" * MAX), "b": b64(b"\0")}})
     assert [(c.reason, c.field, c.message) for c in causes] == [
-        ("FieldValueTooLong", "data", f"Too long: may not be more than {MAX} bytes")]
+        ("FieldValueTooLong", "data", f"Too long: may not be more than {MAX} bytes")
+    ]
 
 
 def test_secret_illegal_base64_is_a_bad_request() -> None:
@@ -224,17 +258,31 @@ def test_secret_illegal_base64_is_a_bad_request() -> None:
     ("old", "new", "expected"),
     [
         ({"type": "Opaque", "data": {"a": b64("1")}}, {"type": "Opaque", "data": {"a": b64("2")}}, []),
-        ({"type": "kubernetes.io/tls", "data": {"tls.crt": "", "tls.key": ""}},
-         {"type": "Opaque", "data": {"tls.crt": "", "tls.key": ""}},
-         [invalid("type", "Opaque", "field is immutable")]),
-        ({"type": "Opaque", "immutable": True, "data": {"a": b64("1")}},
-         {"type": "Opaque", "immutable": True, "data": {"a": b64("2")}},
-         [Cause("FieldValueForbidden", IMMUTABLE, "data")]),
-        ({"type": "Opaque", "immutable": True, "data": {"a": b64("1")}},
-         {"type": "Opaque", "data": {"a": b64("1")}},
-         [Cause("FieldValueForbidden", IMMUTABLE, "immutable")]),
-        ({"type": "Opaque", "immutable": True, "data": {"a": b64("1")}},
-         {"type": "Opaque", "immutable": True, "data": {"a": b64("1")}, "metadata": {"labels": {"x": "y"}}}, []),
+        (
+            {"type": "kubernetes.io/tls", "data": {"tls.crt": "", "tls.key": ""}},
+            {"type": "Opaque", "data": {"tls.crt": "", "tls.key": ""}},
+            [invalid("type", "Opaque", "field is immutable")],
+        ),
+        (
+            {"type": "Opaque", "immutable": True, "data": {"a": b64("1")}},
+            {"type": "Opaque", "immutable": True, "data": {"a": b64("2")}},
+            [Cause("FieldValueForbidden", IMMUTABLE, "data")],
+        ),
+        (
+            {"type": "Opaque", "immutable": True, "data": {"a": b64("1")}},
+            {"type": "Opaque", "data": {"a": b64("1")}},
+            [Cause("FieldValueForbidden", IMMUTABLE, "immutable")],
+        ),
+        (
+            {"type": "Opaque", "immutable": True, "data": {"a": b64("1")}},
+            {
+                "type": "Opaque",
+                "immutable": True,
+                "data": {"a": b64("1")},
+                "metadata": {"labels": {"x": "y"}},
+            },
+            [],
+        ),
     ],
 )
 def test_secret_update(old: dict[str, Any], new: dict[str, Any], expected: list[Cause]) -> None:
@@ -243,7 +291,12 @@ def test_secret_update(old: dict[str, Any], new: dict[str, Any], expected: list[
 
 def test_string_data_cannot_change_an_immutable_secret() -> None:
     old = {"type": "Opaque", "immutable": True, "data": {"a": b64("1")}}
-    new: dict[str, Any] = {"type": "Opaque", "immutable": True, "data": {"a": b64("1")}, "stringData": {"a": "2"}}
+    new: dict[str, Any] = {
+        "type": "Opaque",
+        "immutable": True,
+        "data": {"a": b64("1")},
+        "stringData": {"a": "2"},
+    }
     SECRETS.prepare_for_update(new, old)
     assert SECRETS.validate_update(new, old) == [Cause("FieldValueForbidden", IMMUTABLE, "data")]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from shard.storage.errors import StorageError
 from shard.storage.etcd3.client import EtcdClient
-from shard.storage.etcd3.config import EtcdClientConfig
+from shard.storage.etcd3.config import EtcdClientConfig, TLSConfig
 
 PORT_ATTEMPTS = 3
 
@@ -33,6 +33,18 @@ class EtcdNotFoundError(RuntimeError):
 
 class EmbeddedEtcdError(RuntimeError):
     """The child etcd did not become ready."""
+
+
+@dataclass(frozen=True)
+class EmbeddedTLS:
+    """Serve clients over TLS and require a client certificate signed by `client_ca_file`.
+
+    `client` holds the credentials used to connect (the readiness probe and client_config())."""
+
+    cert_file: Path
+    key_file: Path
+    client_ca_file: Path
+    client: TLSConfig
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class EmbeddedEtcdConfig:
     start_timeout: float = 30.0
     stop_timeout: float = 10.0
     extra_args: tuple[str, ...] = ()
+    tls: EmbeddedTLS | None = None
 
 
 def find_etcd_binary() -> Path:
@@ -90,7 +103,8 @@ class EmbeddedEtcd:
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.client_port}"
+        scheme = "https" if self.config.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.client_port}"
 
     @property
     def pid(self) -> int | None:
@@ -98,7 +112,8 @@ class EmbeddedEtcd:
 
     def client_config(self) -> EtcdClientConfig:
         """Client settings for this etcd (adjust with dataclasses.replace)."""
-        return EtcdClientConfig(endpoint=self.endpoint)
+        tls = self.config.tls.client if self.config.tls is not None else None
+        return EtcdClientConfig(endpoint=self.endpoint, tls=tls)
 
     async def __aenter__(self) -> EmbeddedEtcd:
         await self.start()
@@ -133,7 +148,7 @@ class EmbeddedEtcd:
             await _wait_exit(process, self.config.stop_timeout)
 
     def _command(self, binary: Path, peer_port: int) -> list[str]:
-        client_url = f"http://127.0.0.1:{self.client_port}"
+        client_url = self.endpoint
         peer_url = f"http://127.0.0.1:{peer_port}"
         command = [
             str(binary),
@@ -153,7 +168,7 @@ class EmbeddedEtcd:
         ]
         if self.config.unsafe_no_fsync:
             command.append("--unsafe-no-fsync")
-        return [*command, *self.config.extra_args]
+        return [*command, *_tls_flags(self.config.tls), *self.config.extra_args]
 
     def _spawn(self, binary: Path, peer_port: int) -> subprocess.Popen[bytes]:
         with open(self.log_path, "ab") as log:
@@ -197,6 +212,17 @@ async def _wait_exit(process: subprocess.Popen[bytes], timeout: float) -> bool:
             return False
         await asyncio.sleep(0.02)
     return True
+
+
+def _tls_flags(tls: EmbeddedTLS | None) -> list[str]:
+    if tls is None:
+        return []
+    return [
+        f"--cert-file={tls.cert_file}",
+        f"--key-file={tls.key_file}",
+        f"--trusted-ca-file={tls.client_ca_file}",
+        "--client-cert-auth",
+    ]
 
 
 def _milliseconds(seconds: float) -> str:
