@@ -148,7 +148,11 @@ def not_acceptable(message: str) -> StatusError:
 
 
 def unsupported_media_type(content_type: str) -> StatusError:
-    return StatusError(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: {content_type}')
+    return StatusError(
+        415,
+        "UnsupportedMediaType",
+        f"the body of the request was in an unknown format - accepted media types include: {content_type}",
+    )
 
 
 def expired(message: str) -> StatusError:

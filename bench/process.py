@@ -31,8 +31,17 @@ async def running_kplane(root_dir: Path, etcd_endpoint: str) -> AsyncIterator[Se
     port = _free_port()
     kplane = Path(sys.executable).parent / "kplane"
     process = await asyncio.create_subprocess_exec(
-        str(kplane), "start", "--root-dir", str(root_dir), "--port", str(port), "--etcd-servers", etcd_endpoint,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        str(kplane),
+        "start",
+        "--root-dir",
+        str(root_dir),
+        "--port",
+        str(port),
+        "--etcd-servers",
+        etcd_endpoint,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         await asyncio.wait_for(_ready(process), READY_TIMEOUT_SECONDS)
         token = (root_dir / "pki" / "admin.token").read_text().strip()

@@ -26,14 +26,14 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 async def main(args: argparse.Namespace) -> list[tuple[Result, Result | None]]:
     with tempfile.TemporaryDirectory(prefix="kplane-bench-") as tmp:
-        async with EmbeddedEtcd(EmbeddedEtcdConfig(Path(tmp) / "etcd", unsafe_no_fsync=True)) as etcd:
-            async with EtcdClient(etcd.client_config()) as etcd_client:
-                raw = await scenarios.raw_etcd(etcd_client, count=args.count, concurrency=args.concurrency)
-                async with running_kplane(Path(tmp) / "kplane", etcd.endpoint) as server:
-                    api = await scenarios.through_https(server, count=args.count, concurrency=args.concurrency,
-                                                        watchers=args.watchers)
-    return [(api["create"], raw["put"]), (api["get"], raw["get"]), (api["list"], raw["list"]),
-            (api["watch"], None)]
+        etcd_config = EmbeddedEtcdConfig(Path(tmp) / "etcd", unsafe_no_fsync=True)
+        async with EmbeddedEtcd(etcd_config) as etcd, EtcdClient(etcd.client_config()) as etcd_client:
+            raw = await scenarios.raw_etcd(etcd_client, count=args.count, concurrency=args.concurrency)
+            async with running_kplane(Path(tmp) / "kplane", etcd.endpoint) as server:
+                api = await scenarios.through_https(
+                    server, count=args.count, concurrency=args.concurrency, watchers=args.watchers
+                )
+    return [(api["create"], raw["put"]), (api["get"], raw["get"]), (api["list"], raw["list"]), (api["watch"], None)]
 
 
 def report(rows: list[tuple[Result, Result | None]], args: argparse.Namespace) -> str:
@@ -43,25 +43,33 @@ def report(rows: list[tuple[Result, Result | None]], args: argparse.Namespace) -
     ]
     for api, raw in rows:
         if api.name.startswith("watch"):
-            lines.append(f"| {api.name} | p50 {api.median * 1000:.1f} ms, p99 {api.percentile(0.99) * 1000:.1f} ms "
-                         f"({api.operations} deliveries) | – | – |")
+            lines.append(
+                f"| {api.name} | p50 {api.median * 1000:.1f} ms, p99 {api.percentile(0.99) * 1000:.1f} ms "
+                f"({api.operations} deliveries) | – | – |"
+            )
             continue
         assert raw is not None
         ratio = api.per_second / raw.per_second if raw.per_second else 0.0
-        lines.append(f"| {api.name} | {api.per_second:,.0f}/s (p99 {api.percentile(0.99) * 1000:.1f} ms) | "
-                     f"{raw.name}: {raw.per_second:,.0f}/s | {ratio:.2f} |")
-    header = (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {args.concurrency} concurrent "
-              f"clients, {args.count} operations per figure, {args.watchers} watchers; etcd 3.5 on tmpfs-like "
-              f"temp dir with --unsafe-no-fsync; load generator in the same 2-core machine.")
+        lines.append(
+            f"| {api.name} | {api.per_second:,.0f}/s (p99 {api.percentile(0.99) * 1000:.1f} ms) | "
+            f"{raw.name}: {raw.per_second:,.0f}/s | {ratio:.2f} |"
+        )
+    header = (
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {args.concurrency} concurrent "
+        f"clients, {args.count} operations per figure, {args.watchers} watchers; etcd 3.5 on tmpfs-like "
+        f"temp dir with --unsafe-no-fsync; load generator in the same 2-core machine."
+    )
     return header + "\n\n" + "\n".join(lines) + "\n"
 
 
 def write_doc(table: str) -> None:
-    intro = ("# Benchmarks\n\nProduced by `make bench` (bench/run.py). Every figure is measured over real HTTPS "
-             "against a `kplane start` process, next to the same operation on raw etcd through our own etcd "
-             "client in the same run, so the ratio holds on a noisy machine.\n\n"
-             "Goals on 2 cores: create ≥ 2,000/s, get ≥ 8,000/s, watch delivery p99 ≤ 50 ms.\n\n"
-             "## Latest run\n\n")
+    intro = (
+        "# Benchmarks\n\nProduced by `make bench` (bench/run.py). Every figure is measured over real HTTPS "
+        "against a `kplane start` process, next to the same operation on raw etcd through our own etcd "
+        "client in the same run, so the ratio holds on a noisy machine.\n\n"
+        "Goals on 2 cores: create ≥ 2,000/s, get ≥ 8,000/s, watch delivery p99 ≤ 50 ms.\n\n"
+        "## Latest run\n\n"
+    )
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(intro + table)
 

@@ -17,8 +17,14 @@ from shard.storage.etcd3.keys import prefix_range_end
 
 LIST_SIZE = 1000
 LIST_ROUNDS = 50
-VALUE = orjson.dumps({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "x", "namespace": "bench"},
-                      "data": {"key": "v" * 200}})
+VALUE = orjson.dumps(
+    {
+        "kind": "ConfigMap",
+        "apiVersion": "v1",
+        "metadata": {"name": "x", "namespace": "bench"},
+        "data": {"key": "v" * 200},
+    }
+)
 
 
 async def raw_etcd(etcd: EtcdClient, *, count: int, concurrency: int) -> dict[str, Result]:
@@ -42,8 +48,9 @@ async def raw_etcd(etcd: EtcdClient, *, count: int, concurrency: int) -> dict[st
 
 
 def _configmap(name: str, namespace: str, **data: str) -> bytes:
-    return orjson.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
-                         "data": {"key": "v" * 200, **data}})
+    return orjson.dumps(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"key": "v" * 200, **data}}
+    )
 
 
 async def through_https(server: Server, *, count: int, concurrency: int, watchers: int) -> dict[str, Result]:
@@ -61,11 +68,17 @@ async def through_https(server: Server, *, count: int, concurrency: int, watcher
         async def get(index: int) -> None:
             await _ok(session.get(f"{collection}/c0"))
 
-        results = {"create": await run("create configmap", create, count=count, concurrency=concurrency),
-                   "get": await run("get configmap", get, count=count, concurrency=concurrency)}
+        results = {
+            "create": await run("create configmap", create, count=count, concurrency=concurrency),
+            "get": await run("get configmap", get, count=count, concurrency=concurrency),
+        }
         listed = f"{base}/namespaces/bench-list/configmaps"
-        await run("fill", lambda i: _ok(session.post(listed, data=_configmap(f"l{i}", "bench-list"))),
-                  count=LIST_SIZE, concurrency=concurrency)
+        await run(
+            "fill",
+            lambda i: _ok(session.post(listed, data=_configmap(f"l{i}", "bench-list"))),
+            count=LIST_SIZE,
+            concurrency=concurrency,
+        )
 
         async def list_(index: int) -> None:
             await _ok(session.get(listed))
@@ -91,8 +104,9 @@ async def _watch_latency(session: aiohttp.ClientSession, base: str, watchers: in
     ready = asyncio.Semaphore(0)
 
     async def watcher() -> None:
-        async with session.get(collection, params={"watch": "true", "resourceVersion": "0",
-                                                   "timeoutSeconds": "120"}) as response:
+        async with session.get(
+            collection, params={"watch": "true", "resourceVersion": "0", "timeoutSeconds": "120"}
+        ) as response:
             ready.release()
             seen = 0
             async for line in response.content:

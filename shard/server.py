@@ -20,6 +20,7 @@ from apimachinery.apis.catalog import builtin_catalog
 from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.pki import read_token, ssl_server_context
 from shard.auth.authn import ClientCertificates, StaticTokens, Union
+from shard.auth.authz import BootstrapDiscovery, Chain, SystemMasters
 from shard.config import ShardOptions
 from shard.controllers.namespace.controller import NamespaceController
 from shard.endpoints.app import build_app
@@ -38,9 +39,17 @@ from shard.storage.interface import Storage
 
 log = logging.getLogger("kplane.shard")
 ADMIN = UserInfo("kplane-admin", ("system:masters",))
-VERSION_INFO = {"major": "1", "minor": "33", "gitVersion": "v1.33.0+kplane", "gitCommit": "", "gitTreeState": "clean",
-                "buildDate": "2026-11-24T00:00:00Z", "goVersion": "python3.11", "compiler": "cpython",
-                "platform": "linux/amd64"}
+VERSION_INFO = {
+    "major": "1",
+    "minor": "33",
+    "gitVersion": "v1.33.0+kplane",
+    "gitCommit": "",
+    "gitTreeState": "clean",
+    "buildDate": "2026-11-24T00:00:00Z",
+    "goVersion": "python3.11",
+    "compiler": "cpython",
+    "platform": "linux/amd64",
+}
 
 
 async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: asyncio.Event) -> None:
@@ -61,8 +70,11 @@ async def _storage(options: ShardOptions) -> AsyncIterator[Storage]:
     async with AsyncExitStack() as stack:
         endpoints = options.etcd_servers
         if not endpoints:
-            etcd = await stack.enter_async_context(EmbeddedEtcd(EmbeddedEtcdConfig(
-                options.root_dir / "etcd", unsafe_no_fsync=options.etcd_unsafe_no_fsync)))
+            etcd = await stack.enter_async_context(
+                EmbeddedEtcd(
+                    EmbeddedEtcdConfig(options.root_dir / "etcd", unsafe_no_fsync=options.etcd_unsafe_no_fsync)
+                )
+            )
             endpoints = (etcd.endpoint,)
         etcd_client = await stack.enter_async_context(EtcdClient(EtcdClientConfig(endpoint=endpoints[0])))
         compactor = asyncio.create_task(run_compactor(etcd_client, interval=options.compaction_interval))
@@ -70,8 +82,9 @@ async def _storage(options: ShardOptions) -> AsyncIterator[Storage]:
         storage: Storage = Etcd3Storage(etcd_client=etcd_client)
         if options.watch_cache:
             cache_config = CacherConfig(capacity=options.watch_cache_size)
-            storage = await stack.enter_async_context(Cacher(underlying=storage, prefix="/registry/",
-                                                             config=cache_config))
+            storage = await stack.enter_async_context(
+                Cacher(underlying=storage, prefix="/registry/", config=cache_config)
+            )
         yield storage
 
 
@@ -91,7 +104,8 @@ async def _serve(options: ShardOptions, registry: Registry) -> web.AppRunner:
     for token, (user, groups) in options.extra_tokens.items():
         tokens[token] = UserInfo(user, groups)
     authenticator = Union([StaticTokens(tokens), ClientCertificates()])
-    router = Router(registry, registry.catalog, LogicalClusters(registry.storage), VERSION_INFO)
+    authorizer = Chain([SystemMasters(), BootstrapDiscovery()])
+    router = Router(registry, registry.catalog, LogicalClusters(registry.storage), VERSION_INFO, authorizer)
     app = build_app(router=router, authenticator=authenticator, metrics=metrics)
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
     await runner.setup()

@@ -11,9 +11,7 @@ NAME_DESCRIPTION = (
     "Name must be unique within a namespace. Is required when creating resources, although some resources "
     "may allow a client to request the generation of an appropriate name automatically."
 )
-AGE_DESCRIPTION = (
-    "CreationTimestamp is a timestamp representing the server time when this object was created."
-)
+AGE_DESCRIPTION = "CreationTimestamp is a timestamp representing the server time when this object was created."
 
 
 def parse_time(value: str) -> datetime | None:
@@ -25,33 +23,48 @@ def parse_time(value: str) -> datetime | None:
         return None
 
 
+SECOND = 1_000_000_000  # nanoseconds, like Go's time.Duration
+MINUTE = 60 * SECOND
+HOUR = 60 * MINUTE
+
+
 def human_duration(seconds: float) -> str:
-    """kubectl's short age form: 5s, 7m, 3h, 2d, 400d (same cut-offs as the upstream printer)."""
-    secs = int(max(seconds, 0))
-    if secs < 120:
-        return f"{secs}s"
-    minutes = secs // 60
-    if minutes < 10:
-        rest = secs % 60
-        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
+    """Upstream apimachinery `duration.HumanDuration`: kubectl's short age form (5s, 3m10s, 7h59m, 2y1d)."""
+    nanos = round(seconds * SECOND)
+    whole_seconds = int(nanos / SECOND)  # Go's int(d.Seconds()) truncates toward zero
+    if whole_seconds < -1:  # more than a second of clock skew
+        return "<invalid>"
+    if whole_seconds < 0:
+        return "0s"
+    if whole_seconds < 120:
+        return f"{whole_seconds}s"
+    minutes = nanos // MINUTE
     if minutes < 180:
-        return f"{minutes}m"
-    hours = secs // 3600
+        return _with_rest(minutes, "m", whole_seconds % 60, "s") if minutes < 10 else f"{minutes}m"
+    return _hours_and_more(nanos // HOUR, minutes % 60)
+
+
+def _hours_and_more(hours: int, minutes: int) -> str:
     if hours < 8:
-        rest = (secs % 3600) // 60
-        return f"{hours}h{rest}m" if rest else f"{hours}h"
+        return _with_rest(hours, "h", minutes, "m")
     if hours < 48:
         return f"{hours}h"
     days = hours // 24
-    if days < 8:
-        rest = hours % 24
-        return f"{days}d{rest}h" if rest else f"{days}d"
-    if days < 365 * 2:
+    if hours < 24 * 8:
+        return _with_rest(days, "d", hours % 24, "h")
+    if hours < 24 * 365 * 2:
         return f"{days}d"
+    if hours < 24 * 365 * 8:
+        return _with_rest(days // 365, "y", days % 365, "d")
     return f"{days // 365}y"
 
 
+def _with_rest(value: int, unit: str, rest: int, rest_unit: str) -> str:
+    return f"{value}{unit}{rest}{rest_unit}" if rest else f"{value}{unit}"
+
+
 def age_of(timestamp: str) -> str:
+    """Upstream translateTimestampSince: `<unknown>` without a time, `<invalid>` well in the future."""
     created = parse_time(timestamp)
     if created is None:
         return "<unknown>"
@@ -71,6 +84,4 @@ def age_column() -> PrinterColumn:
 
 
 def created_at_column() -> PrinterColumn:
-    return PrinterColumn(
-        "Created At", "date", AGE_DESCRIPTION, lambda o: metadata(o).get("creationTimestamp", "")
-    )
+    return PrinterColumn("Created At", "date", AGE_DESCRIPTION, lambda o: metadata(o).get("creationTimestamp", ""))

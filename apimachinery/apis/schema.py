@@ -34,8 +34,15 @@ def string_map(description: str = "", *, fmt: str = "") -> Schema:
     return {"type": "object", "description": description, "additionalProperties": string(fmt=fmt)}
 
 
-def array(items: Schema, description: str = "", *, list_type: str = "atomic", keys: list[str] | None = None,
-          merge_key: str = "", strategy: str = "") -> Schema:
+def array(
+    items: Schema,
+    description: str = "",
+    *,
+    list_type: str = "atomic",
+    keys: list[str] | None = None,
+    merge_key: str = "",
+    strategy: str = "",
+) -> Schema:
     out: Schema = {"type": "array", "description": description, "items": items, "x-kubernetes-list-type": list_type}
     if keys:
         out["x-kubernetes-list-map-keys"] = keys
@@ -51,8 +58,13 @@ def ref(name: str, description: str = "") -> Schema:
     return {"$ref": name, "description": description}
 
 
-def obj(properties: dict[str, Schema], description: str = "", *, required: list[str] | None = None,
-        gvk: tuple[str, str, str] | None = None) -> Schema:
+def obj(
+    properties: dict[str, Schema],
+    description: str = "",
+    *,
+    required: list[str] | None = None,
+    gvk: tuple[str, str, str] | None = None,
+) -> Schema:
     out: Schema = {"type": "object", "description": description, "properties": properties}
     if required:
         out["required"] = required
@@ -135,16 +147,23 @@ def _object_meta_properties() -> dict[str, Schema]:
         "creationTimestamp": ref(f"{META}.Time", "When this object was created; set by the server."),
         "deletionGracePeriodSeconds": integer("Seconds allowed for graceful termination.", fmt="int64"),
         "deletionTimestamp": ref(f"{META}.Time", "When this object will be deleted; set by the server."),
-        "finalizers": array(string(), "Must be empty before the object is deleted from the registry.",
-                            list_type="set", strategy="merge"),
+        "finalizers": array(
+            string(), "Must be empty before the object is deleted from the registry.", list_type="set", strategy="merge"
+        ),
         "generateName": string("A prefix the server uses to generate a unique name when name is empty."),
         "generation": integer("A sequence number for the desired state.", fmt="int64"),
         "labels": string_map("Key value pairs to organize and select objects."),
         "managedFields": array(ref(f"{META}.ManagedFieldsEntry"), "Which manager owns which fields."),
         "name": string("Name must be unique within a namespace."),
         "namespace": string("The namespace this object lives in; empty for cluster-scoped objects."),
-        "ownerReferences": array(ref(f"{META}.OwnerReference"), "Objects this one depends on.",
-                                 list_type="map", keys=["uid"], merge_key="uid", strategy="merge"),
+        "ownerReferences": array(
+            ref(f"{META}.OwnerReference"),
+            "Objects this one depends on.",
+            list_type="map",
+            keys=["uid"],
+            merge_key="uid",
+            strategy="merge",
+        ),
         "resourceVersion": string("An opaque value that changes on every write."),
         "selfLink": string("Deprecated; not set."),
         "uid": string("The unique identity of this object over time; set by the server."),

@@ -32,8 +32,9 @@ def _walk(schemas: Mapping[str, Schema], schema: Schema, value: Any, path: str, 
             _walk(schemas, schema.get("items", {}), item, f"{path}[{index}]", found)
 
 
-def _walk_object(schemas: Mapping[str, Schema], schema: Schema, value: dict[str, Any], path: str,
-                 found: list[str]) -> None:
+def _walk_object(
+    schemas: Mapping[str, Schema], schema: Schema, value: dict[str, Any], path: str, found: list[str]
+) -> None:
     properties = schema.get("properties")
     additional = schema.get("additionalProperties")
     for key, item in value.items():

@@ -9,8 +9,9 @@ from kplane import start
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="kplane", description="A sharded, multi-tenant Kubernetes-compatible "
-                                   "control plane.")
+    root = argparse.ArgumentParser(
+        prog="kplane", description="A sharded, multi-tenant Kubernetes-compatible control plane."
+    )
     commands = root.add_subparsers(dest="command", required=True)
     start.add_arguments(commands.add_parser("start", help="run etcd and a shard locally, write admin.kubeconfig"))
     commands.add_parser("version", help="print the version")

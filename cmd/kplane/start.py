@@ -28,16 +28,26 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--port", default=6443, type=int, help="HTTPS port (default 6443)")
     command.add_argument("--etcd-servers", default="", help="comma-separated etcd URLs; default: embedded etcd")
     command.add_argument("--etcd-unsafe-no-fsync", action="store_true", help="embedded etcd skips fsync (tests)")
-    command.add_argument("--etcd-compaction-interval", default=300.0, type=float,
-                         help="seconds between compactions of etcd history (default 300)")
-    command.add_argument("--watch-cache-size", default=10_000, type=int,
-                         help="events the watch cache keeps for watchers that resume (default 10000)")
+    command.add_argument(
+        "--etcd-compaction-interval",
+        default=300.0,
+        type=float,
+        help="seconds between compactions of etcd history (default 300)",
+    )
+    command.add_argument(
+        "--watch-cache-size",
+        default=10_000,
+        type=int,
+        help="events the watch cache keeps for watchers that resume (default 10000)",
+    )
     command.add_argument("-v", "--verbose", action="store_true", help="log at debug level")
 
 
 def main(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("grpc").setLevel(logging.WARNING)
     root_dir: Path = args.root_dir
     try:
@@ -54,10 +64,16 @@ def _options(args: argparse.Namespace) -> ShardOptions:
     root_dir: Path = args.root_dir.resolve()
     pki = ensure_pki(root_dir / "pki", serving_hosts=[args.bind_address, "localhost", "127.0.0.1"])
     servers = tuple(s for s in args.etcd_servers.split(",") if s)
-    return ShardOptions(root_dir=root_dir, pki=pki, bind_address=args.bind_address, port=args.port,
-                        etcd_servers=servers, etcd_unsafe_no_fsync=args.etcd_unsafe_no_fsync,
-                        compaction_interval=args.etcd_compaction_interval,
-                        watch_cache_size=args.watch_cache_size)
+    return ShardOptions(
+        root_dir=root_dir,
+        pki=pki,
+        bind_address=args.bind_address,
+        port=args.port,
+        etcd_servers=servers,
+        etcd_unsafe_no_fsync=args.etcd_unsafe_no_fsync,
+        compaction_interval=args.etcd_compaction_interval,
+        watch_cache_size=args.watch_cache_size,
+    )
 
 
 async def _run(options: ShardOptions) -> None:
@@ -69,8 +85,10 @@ async def _run(options: ShardOptions) -> None:
 
     def ready() -> None:
         _write_kubeconfig(kubeconfig, options)
-        print(f"kplane is ready at https://{_host(options)}:{options.port}/clusters/root; "
-              f"export KUBECONFIG={kubeconfig}", flush=True)
+        print(
+            f"kplane is ready at https://{_host(options)}:{options.port}/clusters/root; export KUBECONFIG={kubeconfig}",
+            flush=True,
+        )
 
     await run_shard(options, ready=ready, stop=stop)
 
@@ -81,6 +99,12 @@ def _host(options: ShardOptions) -> str:
 
 def _write_kubeconfig(path: Path, options: ShardOptions) -> None:
     pki: PkiPaths = options.pki
-    write_admin_kubeconfig(path, server_url=f"https://{_host(options)}:{options.port}/clusters/root",
-                           ca_pem=pki.ca_cert.read_bytes(), context_name="root", token=read_token(pki.admin_token),
-                           client_cert_pem=None, client_key_pem=None)
+    write_admin_kubeconfig(
+        path,
+        server_url=f"https://{_host(options)}:{options.port}/clusters/root",
+        ca_pem=pki.ca_cert.read_bytes(),
+        context_name="root",
+        token=read_token(pki.admin_token),
+        client_cert_pem=None,
+        client_key_pem=None,
+    )

@@ -34,8 +34,11 @@ def storage_version_hash(resource: ResourceDefinition) -> str:
 
 
 def api_versions(server_address: str) -> dict[str, Any]:
-    return {"kind": "APIVersions", "versions": ["v1"],
-            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}]}
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}],
+    }
 
 
 def _group_entry(group: str, versions: list[str]) -> dict[str, Any]:
@@ -52,8 +55,11 @@ def _groups(catalog: Catalog) -> dict[str, list[str]]:
 
 
 def api_group_list(catalog: Catalog) -> dict[str, Any]:
-    return {"kind": "APIGroupList", "apiVersion": "v1",
-            "groups": [_group_entry(g, vs) for g, vs in _groups(catalog).items()]}
+    return {
+        "kind": "APIGroupList",
+        "apiVersion": "v1",
+        "groups": [_group_entry(g, vs) for g, vs in _groups(catalog).items()],
+    }
 
 
 def api_group(catalog: Catalog, group: str) -> dict[str, Any] | None:
@@ -76,9 +82,14 @@ def api_resource_list(catalog: Catalog, group: str, version: str) -> dict[str, A
 
 
 def _resource_entry(resource: ResourceDefinition) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": resource.plural, "singularName": resource.singular,
-                             "namespaced": resource.namespaced, "kind": resource.kind,
-                             "verbs": list(resource.verbs), "storageVersionHash": storage_version_hash(resource)}
+    entry: dict[str, Any] = {
+        "name": resource.plural,
+        "singularName": resource.singular,
+        "namespaced": resource.namespaced,
+        "kind": resource.kind,
+        "verbs": list(resource.verbs),
+        "storageVersionHash": storage_version_hash(resource),
+    }
     if resource.short_names:
         entry["shortNames"] = list(resource.short_names)
     if resource.categories:
@@ -89,9 +100,13 @@ def _resource_entry(resource: ResourceDefinition) -> dict[str, Any]:
 def _subresource_entry(resource: ResourceDefinition, name: str) -> dict[str, Any]:
     sub = resource.subresource(name)
     assert sub is not None
-    entry: dict[str, Any] = {"name": f"{resource.plural}/{name}", "singularName": "",
-                             "namespaced": resource.namespaced, "kind": sub.kind or resource.kind,
-                             "verbs": list(sub.verbs)}
+    entry: dict[str, Any] = {
+        "name": f"{resource.plural}/{name}",
+        "singularName": "",
+        "namespaced": resource.namespaced,
+        "kind": sub.kind or resource.kind,
+        "verbs": list(sub.verbs),
+    }
     if sub.group_version:
         group, _, version = sub.group_version.rpartition("/")
         entry["group"], entry["version"] = group, version
@@ -109,17 +124,28 @@ def aggregated(catalog: Catalog, *, legacy: bool, version: str) -> dict[str, Any
 
 
 def _aggregated_group(catalog: Catalog, group: str, versions: list[str]) -> dict[str, Any]:
-    return {"metadata": {"name": group, "creationTimestamp": None},
-            "versions": [{"version": v, "freshness": "Current",
-                          "resources": [_aggregated_resource(r) for r in catalog.in_group_version(group, v)]}
-                         for v in versions]}
+    return {
+        "metadata": {"name": group, "creationTimestamp": None},
+        "versions": [
+            {
+                "version": v,
+                "freshness": "Current",
+                "resources": [_aggregated_resource(r) for r in catalog.in_group_version(group, v)],
+            }
+            for v in versions
+        ],
+    }
 
 
 def _aggregated_resource(resource: ResourceDefinition) -> dict[str, Any]:
     kind = {"group": resource.group, "version": resource.version, "kind": resource.kind}
-    entry: dict[str, Any] = {"resource": resource.plural, "responseKind": kind,
-                             "scope": "Namespaced" if resource.namespaced else "Cluster",
-                             "singularResource": resource.singular, "verbs": list(resource.verbs)}
+    entry: dict[str, Any] = {
+        "resource": resource.plural,
+        "responseKind": kind,
+        "scope": "Namespaced" if resource.namespaced else "Cluster",
+        "singularResource": resource.singular,
+        "verbs": list(resource.verbs),
+    }
     if resource.short_names:
         entry["shortNames"] = list(resource.short_names)
     if resource.categories:

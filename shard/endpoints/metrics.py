@@ -15,10 +15,19 @@ class RequestMetrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
 
     def __post_init__(self) -> None:
-        self.requests = Counter("apiserver_request", "Requests by verb, resource and HTTP code.",
-                                ["verb", "resource", "code"], registry=self.registry)
-        self.latency = Histogram("apiserver_request_duration_seconds", "Request latency by verb and resource.",
-                                 ["verb", "resource"], buckets=BUCKETS, registry=self.registry)
+        self.requests = Counter(
+            "apiserver_request",
+            "Requests by verb, resource and HTTP code.",
+            ["verb", "resource", "code"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "apiserver_request_duration_seconds",
+            "Request latency by verb and resource.",
+            ["verb", "resource"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
 
     def observe(self, verb: str, resource: str, code: int, seconds: float) -> None:
         self.requests.labels(verb, resource, str(code)).inc()

@@ -69,8 +69,11 @@ def _convert(schema: Any, prefix: str, *, v3: bool) -> Any:
         if not description:
             return target
         return {"allOf": [target], "description": description} if v3 else {**target, "description": description}
-    return {key: _convert(value, prefix, v3=v3) for key, value in schema.items()
-            if not (key == "description" and value == "")}
+    return {
+        key: _convert(value, prefix, v3=v3)
+        for key, value in schema.items()
+        if not (key == "description" and value == "")
+    }
 
 
 def _paths(resource: ResourceDefinition, prefix: str) -> dict[str, Any]:
@@ -87,11 +90,19 @@ def _gvk(resource: ResourceDefinition) -> dict[str, str]:
     return {"group": resource.group, "version": resource.version, "kind": resource.kind}
 
 
-def _op(resource: ResourceDefinition, action: str, ref: dict[str, Any], *, body: dict[str, Any] | None = None,
-        params: tuple[str, ...] = ()) -> dict[str, Any]:
+def _op(
+    resource: ResourceDefinition,
+    action: str,
+    ref: dict[str, Any],
+    *,
+    body: dict[str, Any] | None = None,
+    params: tuple[str, ...] = (),
+) -> dict[str, Any]:
     op: dict[str, Any] = {
-        "operationId": f"{action}{resource.kind}", "tags": [resource.group or "core"],
-        "x-kubernetes-action": action, "x-kubernetes-group-version-kind": _gvk(resource),
+        "operationId": f"{action}{resource.kind}",
+        "tags": [resource.group or "core"],
+        "x-kubernetes-action": action,
+        "x-kubernetes-group-version-kind": _gvk(resource),
         "parameters": [{"name": p, "in": "query", "schema": {"type": "string"}, "uniqueItems": True} for p in params],
         "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": ref}}}},
     }
@@ -102,17 +113,21 @@ def _op(resource: ResourceDefinition, action: str, ref: dict[str, Any], *, body:
 
 def _collection_ops(resource: ResourceDefinition, ref: dict[str, Any]) -> dict[str, Any]:
     body = {"content": {"*/*": {"schema": ref}}, "required": True}
-    return {"get": _op(resource, "list", ref),
-            "post": _op(resource, "post", ref, body=body, params=("dryRun", "fieldManager", "fieldValidation"))}
+    return {
+        "get": _op(resource, "list", ref),
+        "post": _op(resource, "post", ref, body=body, params=("dryRun", "fieldManager", "fieldValidation")),
+    }
 
 
 def _item_ops(resource: ResourceDefinition, ref: dict[str, Any], *, status: bool = False) -> dict[str, Any]:
     put_body = {"content": {"*/*": {"schema": ref}}, "required": True}
     patch_types = accepted_patch_types(resource)
     patch_body = {"content": {t: {"schema": {"type": "object"}} for t in patch_types}, "required": True}
-    ops = {"get": _op(resource, "get", ref),
-           "put": _op(resource, "put", ref, body=put_body, params=("dryRun", "fieldManager", "fieldValidation")),
-           "patch": _op(resource, "patch", ref, body=patch_body, params=QUERY_PARAMS)}
+    ops = {
+        "get": _op(resource, "get", ref),
+        "put": _op(resource, "put", ref, body=put_body, params=("dryRun", "fieldManager", "fieldValidation")),
+        "patch": _op(resource, "patch", ref, body=patch_body, params=QUERY_PARAMS),
+    }
     if not status:
         ops["delete"] = _op(resource, "delete", ref, params=("dryRun",))
     return ops

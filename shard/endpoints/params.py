@@ -38,14 +38,19 @@ def write_options(query: MultiMapping[str]) -> WriteOptions:
     validation = query.get("fieldValidation", "") or "Warn"
     if validation not in FIELD_VALIDATIONS:
         raise errors.bad_request(f'fieldValidation must be one of "Strict", "Warn", "Ignore"; got "{validation}"')
-    return WriteOptions(dry_run=dry_run(query.getall("dryRun", [])), field_manager=query.get("fieldManager", ""),
-                        field_validation=validation)
+    return WriteOptions(
+        dry_run=dry_run(query.getall("dryRun", [])),
+        field_manager=query.get("fieldManager", ""),
+        field_validation=validation,
+    )
 
 
 def list_request(query: MultiMapping[str]) -> ListRequest:
     return ListRequest(
-        label_selector=query.get("labelSelector", ""), field_selector=query.get("fieldSelector", ""),
-        limit=integer(query, "limit"), continue_token=query.get("continue", ""),
+        label_selector=query.get("labelSelector", ""),
+        field_selector=query.get("fieldSelector", ""),
+        limit=integer(query, "limit"),
+        continue_token=query.get("continue", ""),
         resource_version=query.get("resourceVersion", ""),
         resource_version_match=query.get("resourceVersionMatch", ""),
     )
@@ -54,7 +59,8 @@ def list_request(query: MultiMapping[str]) -> ListRequest:
 def watch_request(query: MultiMapping[str]) -> WatchRequest:
     send = query.get("sendInitialEvents")
     return WatchRequest(
-        label_selector=query.get("labelSelector", ""), field_selector=query.get("fieldSelector", ""),
+        label_selector=query.get("labelSelector", ""),
+        field_selector=query.get("fieldSelector", ""),
         resource_version=query.get("resourceVersion", ""),
         resource_version_match=query.get("resourceVersionMatch", ""),
         allow_bookmarks=truthy(query.get("allowWatchBookmarks")),
@@ -70,10 +76,13 @@ def delete_request(query: MultiMapping[str], body: Any) -> DeleteRequest:
     grace = options.get("gracePeriodSeconds", query.get("gracePeriodSeconds"))
     policy = options.get("propagationPolicy") or query.get("propagationPolicy", "")
     if policy and policy not in ("Background", "Foreground", "Orphan"):
-        raise errors.bad_request(f'propagationPolicy: Unsupported value: "{policy}": supported values: '
-                                 '"Foreground", "Background", "Orphan"')
+        raise errors.bad_request(
+            f'propagationPolicy: Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan"'
+        )
     return DeleteRequest(
-        propagation_policy=policy, precondition_uid=preconditions.get("uid"),
+        propagation_policy=policy,
+        precondition_uid=preconditions.get("uid"),
         precondition_resource_version=preconditions.get("resourceVersion"),
-        dry_run=dry_run(dry_run_values), grace_period_seconds=None if grace in (None, "") else int(grace),
+        dry_run=dry_run(dry_run_values),
+        grace_period_seconds=None if grace in (None, "") else int(grace),
     )

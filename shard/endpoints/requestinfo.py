@@ -39,7 +39,7 @@ def split_cluster(path: str) -> tuple[str, str] | None:
     """`/clusters/root/api/v1` → (`root`, `/api/v1`); None if the path is not under /clusters/."""
     if not path.startswith("/clusters/"):
         return None
-    rest = path[len("/clusters/"):]
+    rest = path[len("/clusters/") :]
     cluster, _, tail = rest.partition("/")
     return cluster, "/" + tail
 

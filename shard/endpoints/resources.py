@@ -61,5 +61,6 @@ def _check_subresource(target: Target) -> None:
     if sub and target.store.resource.subresource(sub) is None:
         raise errors.resource_not_found_path()
     if sub and sub not in ("status", "finalize"):
-        raise errors.method_not_allowed(f"the server does not allow this method on the requested resource "
-                                        f"({target.store.resource.plural}/{sub})")
+        raise errors.method_not_allowed(
+            f"the server does not allow this method on the requested resource ({target.store.resource.plural}/{sub})"
+        )

@@ -13,9 +13,12 @@ from shard.endpoints.negotiation import JSON, Representation, encode
 WARNINGS_KEY = "kplane.warnings"
 
 
-def object_response(request: web.Request, representation: Representation, data: Any, *, status: int = 200) -> web.Response:
-    response = web.Response(body=encode(representation, data), status=status,
-                            content_type=representation.content_type.split(";")[0])
+def object_response(
+    request: web.Request, representation: Representation, data: Any, *, status: int = 200
+) -> web.Response:
+    response = web.Response(
+        body=encode(representation, data), status=status, content_type=representation.content_type.split(";")[0]
+    )
     response.headers["Content-Type"] = representation.content_type
     add_warnings(request, response)
     return response

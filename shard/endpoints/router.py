@@ -9,6 +9,7 @@ from aiohttp import web
 
 from apimachinery import errors
 from apimachinery.apis.catalog import Catalog
+from shard.auth.authz import Attributes, Chain, forbidden, resource_verb
 from shard.endpoints import discovery, openapi
 from shard.endpoints.negotiation import JSON
 from shard.endpoints.requestinfo import ApiPath, ResourcePath, parse, split_cluster
@@ -29,6 +30,7 @@ class Router:
     catalog: Catalog
     clusters: LogicalClusters
     version_info: dict[str, Any]
+    authorizer: Chain
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         split = split_cluster(request.path)
@@ -42,27 +44,49 @@ class Router:
         user: UserInfo = request[USER_KEY]
         if not await self._cluster_allowed(cluster, parsed, request.method, user):
             raise errors.StatusError(403, "Forbidden", WORKSPACE_DENIED)
+        self._authorize(request, cluster, parsed, user)
         if isinstance(parsed, ResourcePath):
             return await self._resource(request, cluster, parsed, user)
         if isinstance(parsed, ApiPath):
             return self._api(request, parsed)
         raise errors.resource_not_found_path()
 
-    async def _cluster_allowed(self, cluster: str, parsed: ResourcePath | ApiPath | None, method: str,
-                               user: UserInfo) -> bool:
+    def _authorize(self, request: web.Request, cluster: str, parsed: ResourcePath | ApiPath | None,
+                   user: UserInfo) -> None:
+        if isinstance(parsed, ResourcePath):
+            watch = parsed.legacy_watch or request.query.get("watch") in ("true", "1")
+            verb = resource_verb(request.method, has_name=bool(parsed.name), watch=watch)
+            attributes = Attributes(user, verb, cluster, parsed.group, parsed.resource, parsed.subresource,
+                                    parsed.namespace, parsed.name)
+        else:
+            attributes = Attributes(user, request.method.lower(), cluster, path=request.path)
+        decision = self.authorizer.authorize(attributes)
+        if not decision.allowed:
+            raise forbidden(attributes, decision.reason)
+
+    async def _cluster_allowed(
+        self, cluster: str, parsed: ResourcePath | ApiPath | None, method: str, user: UserInfo
+    ) -> bool:
         if await self.clusters.exists(cluster):
             return True
-        creates_itself = (isinstance(parsed, ResourcePath) and parsed.group == "core.kcp.io"
-                          and parsed.resource == "logicalclusters" and not parsed.name and method == "POST")
+        creates_itself = (
+            isinstance(parsed, ResourcePath)
+            and parsed.group == "core.kcp.io"
+            and parsed.resource == "logicalclusters"
+            and not parsed.name
+            and method == "POST"
+        )
         return creates_itself and user.is_master
 
-    async def _resource(self, request: web.Request, cluster: str, path: ResourcePath,
-                        user: UserInfo) -> web.StreamResponse:
+    async def _resource(
+        self, request: web.Request, cluster: str, path: ResourcePath, user: UserInfo
+    ) -> web.StreamResponse:
         store = self.registry.store_for(path.group, path.version, path.resource)
         if store is None or (path.namespace and not store.resource.namespaced):
             raise errors.resource_not_found_path()
-        ctx = RequestContext(cluster, user, path.namespace if store.resource.namespaced else "",
-                             request.headers.get("User-Agent", ""))
+        ctx = RequestContext(
+            cluster, user, path.namespace if store.resource.namespaced else "", request.headers.get("User-Agent", "")
+        )
         return await serve(request, Target(store, ctx, path))
 
     def _unscoped(self, request: web.Request) -> web.StreamResponse:
@@ -113,8 +137,11 @@ class Router:
 
     def _openapi_v3(self, gv: str) -> web.StreamResponse:
         parts = gv.split("/")
-        group, version = ("", parts[1]) if parts[0] == "api" and len(parts) == 2 else (
-            (parts[1], parts[2]) if parts[0] == "apis" and len(parts) == 3 else ("", ""))
+        group, version = (
+            ("", parts[1])
+            if parts[0] == "api" and len(parts) == 2
+            else ((parts[1], parts[2]) if parts[0] == "apis" and len(parts) == 3 else ("", ""))
+        )
         document = openapi.v3_document(self.catalog, group, version) if version else None
         response = _found(document)
         response.headers["Content-Type"] = JSON

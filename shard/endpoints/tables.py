@@ -4,31 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.apis.columns import age_column, name_column
+from apimachinery.apis.types import Object, ResourceDefinition
 
 META_GROUP = "meta.k8s.io"
 
 
 def partial_metadata(obj: Object, version: str = "v1") -> Object:
-    return {"kind": "PartialObjectMetadata", "apiVersion": f"{META_GROUP}/{version}",
-            "metadata": obj.get("metadata") or {}}
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": f"{META_GROUP}/{version}",
+        "metadata": obj.get("metadata") or {},
+    }
 
 
 def partial_metadata_list(body: Object, version: str = "v1") -> Object:
-    return {"kind": "PartialObjectMetadataList", "apiVersion": f"{META_GROUP}/{version}",
-            "metadata": body.get("metadata") or {},
-            "items": [partial_metadata(item, version) for item in body.get("items") or []]}
+    return {
+        "kind": "PartialObjectMetadataList",
+        "apiVersion": f"{META_GROUP}/{version}",
+        "metadata": body.get("metadata") or {},
+        "items": [partial_metadata(item, version) for item in body.get("items") or []],
+    }
 
 
 def column_definitions(resource: ResourceDefinition) -> list[dict[str, Any]]:
     columns = resource.columns or (name_column(), age_column())
-    return [{"name": c.name, "type": c.type, "format": c.format, "description": c.description,
-             "priority": c.priority} for c in columns]
+    return [
+        {"name": c.name, "type": c.type, "format": c.format, "description": c.description, "priority": c.priority}
+        for c in columns
+    ]
 
 
-def rows(resource: ResourceDefinition, objects: list[Object], include_object: str,
-         version: str) -> list[dict[str, Any]]:
+def rows(
+    resource: ResourceDefinition, objects: list[Object], include_object: str, version: str
+) -> list[dict[str, Any]]:
     columns = resource.columns or (name_column(), age_column())
     out = []
     for obj in objects:
@@ -41,8 +50,15 @@ def rows(resource: ResourceDefinition, objects: list[Object], include_object: st
     return out
 
 
-def table(resource: ResourceDefinition, objects: list[Object], *, list_meta: dict[str, Any] | None,
-          include_object: str = "Metadata", version: str = "v1", with_columns: bool = True) -> Object:
+def table(
+    resource: ResourceDefinition,
+    objects: list[Object],
+    *,
+    list_meta: dict[str, Any] | None,
+    include_object: str = "Metadata",
+    version: str = "v1",
+    with_columns: bool = True,
+) -> Object:
     return {
         "kind": "Table",
         "apiVersion": f"{META_GROUP}/{version}",

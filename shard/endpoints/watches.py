@@ -1,9 +1,9 @@
 """Watch responses: newline-delimited JSON events, flushed one by one, ended by timeoutSeconds.
 
 A watcher that asked for bookmarks gets one when its timeout ends the stream, so it can resume from
-there (upstream sends it shortly before the deadline). Invalid options are answered with a plain Status before the stream starts; an error while streaming
-(for example 410 Expired for a compacted resourceVersion) is an ERROR event carrying a Status, as
-upstream does.
+there (upstream sends it shortly before the deadline). Invalid options are answered with a plain
+Status before the stream starts; an error while streaming (for example 410 Expired for a compacted
+resourceVersion) is an ERROR event carrying a Status, as upstream does.
 """
 
 from __future__ import annotations
@@ -30,9 +30,12 @@ from shard.storage.interface import WatchEvent
 MIN_SERVER_TIMEOUT_SECONDS = 1800
 
 
-async def watch(request: web.Request, store: Store, ctx: RequestContext, *, single_name: str = "") -> web.StreamResponse:
-    representation = negotiate(request.headers.get("Accept", ""),
-                               allow_as=frozenset({"Table", "PartialObjectMetadata"}))
+async def watch(
+    request: web.Request, store: Store, ctx: RequestContext, *, single_name: str = ""
+) -> web.StreamResponse:
+    representation = negotiate(
+        request.headers.get("Accept", ""), allow_as=frozenset({"Table", "PartialObjectMetadata"})
+    )
     watch_request = params.watch_request(request.query)
     if single_name:
         watch_request = _narrow_to_name(watch_request, single_name)
@@ -62,8 +65,14 @@ def _server_timeout() -> int:
 def _narrow_to_name(request: WatchRequest, name: str) -> WatchRequest:
     selector = f"metadata.name={name}"
     fields = f"{request.field_selector},{selector}" if request.field_selector else selector
-    return WatchRequest(request.label_selector, fields, request.resource_version, request.resource_version_match,
-                        request.allow_bookmarks, request.send_initial_events)
+    return WatchRequest(
+        request.label_selector,
+        fields,
+        request.resource_version,
+        request.resource_version_match,
+        request.allow_bookmarks,
+        request.send_initial_events,
+    )
 
 
 async def _stream(response: web.StreamResponse, encoder: _Encoder, events: AsyncIterator[WatchEvent]) -> None:
@@ -97,7 +106,12 @@ class _Encoder:
         if as_kind != "Table" or event.type == "BOOKMARK":
             return event.object
         list_meta = {"resourceVersion": str(event.revision)}
-        table = tables.table(self.store.resource, [event.object], list_meta=list_meta,
-                             version=version, with_columns=not self.columns_sent)
+        table = tables.table(
+            self.store.resource,
+            [event.object],
+            list_meta=list_meta,
+            version=version,
+            with_columns=not self.columns_sent,
+        )
         self.columns_sent = True
         return table

@@ -37,8 +37,9 @@ def _field_validation(request: web.Request, store: Store, body: Object, options:
     texts = [f'unknown field "{path}"' for path in unknown]
     if options.field_validation == "Strict":
         kind, version = store.resource.kind, store.resource.api_version
-        raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: strict decoding '
-                                 f"error: {', '.join(texts)}")
+        raise errors.bad_request(
+            f'{kind} in version "{version}" cannot be handled as a {kind}: strict decoding error: {", ".join(texts)}'
+        )
     for text in texts:
         warn(request, text)
 
@@ -90,8 +91,12 @@ async def delete(request: web.Request, store: Store, ctx: RequestContext, path: 
     if not gone:
         return object_response(request, representation, obj)
     meta = obj.get("metadata") or {}
-    details = {"name": meta.get("name", path.name), "group": store.resource.group, "kind": store.resource.plural,
-               "uid": meta.get("uid", "")}
+    details = {
+        "name": meta.get("name", path.name),
+        "group": store.resource.group,
+        "kind": store.resource.plural,
+        "uid": meta.get("uid", ""),
+    }
     return object_response(request, representation, success_status(details))
 
 
@@ -100,8 +105,13 @@ async def delete_collection(request: web.Request, store: Store, ctx: RequestCont
     raw = await request.read()
     body = decode_body(request.headers.get("Content-Type", ""), raw) if raw else None
     delete_options = params.delete_request(request.query, body)
-    listing = await list_objects(store, ctx, ListRequest(label_selector=request.query.get("labelSelector", ""),
-                                                         field_selector=request.query.get("fieldSelector", "")))
+    listing = await list_objects(
+        store,
+        ctx,
+        ListRequest(
+            label_selector=request.query.get("labelSelector", ""), field_selector=request.query.get("fieldSelector", "")
+        ),
+    )
     for item in listing["items"]:
         item_ctx = RequestContext(ctx.cluster, ctx.user, item["metadata"].get("namespace", ""), ctx.user_agent)
         try:
@@ -109,5 +119,6 @@ async def delete_collection(request: web.Request, store: Store, ctx: RequestCont
         except errors.StatusError as err:
             if err.code != 404:
                 raise
-    return object_response(request, representation, success_status({"group": store.resource.group,
-                                                                     "kind": store.resource.plural}))
+    return object_response(
+        request, representation, success_status({"group": store.resource.group, "kind": store.resource.plural})
+    )

@@ -1,4 +1,8 @@
-"""ConfigMap and Secret rules: data keys, immutability, Secret types, `stringData`, base64 data."""
+"""ConfigMap and Secret rules: data keys, size limits, immutability, Secret defaults, `stringData`, base64 data.
+
+Follows upstream ValidateConfigMap(Update) and ValidateSecret(Update); what each Secret `type` requires
+of its data lives in `shard.registry.secrets`.
+"""
 
 from __future__ import annotations
 
@@ -9,86 +13,111 @@ import re
 from apimachinery import errors
 from apimachinery.apis.types import Object
 from apimachinery.errors import Cause
+from apimachinery.validation import field
+from shard.registry import secrets
 from shard.registry.strategy import Strategy
 
-CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-CONFIG_KEY_MESSAGE = ("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',"
-                      "  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
-MAX_TOTAL_BYTES = 1024 * 1024
+CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+CONFIG_KEY_MESSAGE = (
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
+    "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+)
+MAX_KEY_LENGTH = 253  # DNS1123SubdomainMaxLength
+MAX_TOTAL_BYTES = 1024 * 1024  # core.MaxSecretSize, the limit of ConfigMaps too
+IMMUTABLE_DETAIL = "field is immutable when `immutable` is set"
 
 
-def key_causes(data: dict[str, str], field: str) -> list[Cause]:
-    causes = []
-    for key in data:
-        if not CONFIG_KEY.match(key) or key in (".", ".."):
-            causes.append(Cause("FieldValueInvalid", f'Invalid value: "{key}": {CONFIG_KEY_MESSAGE}', f"{field}[{key}]"))
-    return causes
+def config_key_messages(key: str) -> list[str]:
+    """Upstream IsConfigMapKey: length in bytes, the character set, and no `.`/`..` path tricks."""
+    messages = []
+    if len(key.encode()) > MAX_KEY_LENGTH:
+        messages.append(f"must be no more than {MAX_KEY_LENGTH} characters")
+    if not CONFIG_KEY.fullmatch(key):
+        messages.append(CONFIG_KEY_MESSAGE)
+    return messages + _chdir_prefix_messages(key)
+
+
+def _chdir_prefix_messages(key: str) -> list[str]:
+    if key in (".", ".."):
+        return [f"must not be '{key}'"]
+    return ["must not start with '..'"] if key.startswith("..") else []
+
+
+def key_causes(key: str, path: str) -> list[Cause]:
+    return [field.invalid(f"{path}[{key}]", key, message) for message in config_key_messages(key)]
+
+
+def decoded_values(values: dict[str, str], path: str) -> dict[str, bytes]:
+    """The bytes behind base64 map values; bad base64 fails the request as the body decoder does."""
+    decoded = {}
+    for key, value in values.items():
+        try:
+            # Go's StdEncoding skips line breaks inside the text
+            decoded[key] = base64.b64decode(str(value).replace("\r", "").replace("\n", ""), validate=True)
+        except (binascii.Error, ValueError):
+            raise errors.bad_request(f"illegal base64 data in {path}[{key}]") from None
+    return decoded
 
 
 def immutable_causes(new: Object, old: Object, fields: tuple[str, ...]) -> list[Cause]:
     if not old.get("immutable"):
         return []
-    causes = []
-    if not new.get("immutable"):
-        causes.append(Cause("FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set", "immutable"))
-    for field in fields:
-        if (new.get(field) or {}) != (old.get(field) or {}):
-            causes.append(Cause("FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set", field))
+    causes = [] if new.get("immutable") else [field.forbidden("immutable", IMMUTABLE_DETAIL)]
+    for name in fields:
+        if (new.get(name) or {}) != (old.get(name) or {}):
+            causes.append(field.forbidden(name, IMMUTABLE_DETAIL))
     return causes
 
 
 class ConfigMapStrategy(Strategy):
     def validate(self, obj: Object) -> list[Cause]:
         data, binary = obj.get("data") or {}, obj.get("binaryData") or {}
-        causes = key_causes(data, "data") + key_causes(binary, "binaryData")
-        for key in set(data) & set(binary):
-            causes.append(Cause("FieldValueInvalid", f'Invalid value: "{key}": duplicate of key present in data',
-                                f"binaryData[{key}]"))
-        if sum(len(k) + len(v) for k, v in {**data, **binary}.items()) > MAX_TOTAL_BYTES:
-            causes.append(Cause("FieldValueTooLong", f"Too long: must have at most {MAX_TOTAL_BYTES} bytes", ""))
+        causes = []
+        for key in data:
+            causes += key_causes(key, "data")
+            if key in binary:
+                causes.append(field.invalid(f"data[{key}]", key, "duplicate of key present in binaryData"))
+        for key in binary:
+            causes += key_causes(key, "binaryData")
+        size = sum(len(str(value).encode()) for value in data.values())
+        size += sum(len(value) for value in decoded_values(binary, "binaryData").values())
+        if size > MAX_TOTAL_BYTES:
+            causes.append(field.too_long("", MAX_TOTAL_BYTES))  # the whole object
         return causes
 
     def validate_update(self, new: Object, old: Object) -> list[Cause]:
-        return self.validate(new) + immutable_causes(new, old, ("data", "binaryData"))
-
-
-# Secret type → keys its data must hold.
-REQUIRED_KEYS = {
-    "kubernetes.io/dockercfg": (".dockercfg",),
-    "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
-    "kubernetes.io/tls": ("tls.crt", "tls.key"),
-    "kubernetes.io/ssh-auth": ("ssh-privatekey",),
-}
+        return immutable_causes(new, old, ("data", "binaryData")) + self.validate(new)
 
 
 class SecretStrategy(Strategy):
     def prepare_for_create(self, obj: Object) -> None:
-        obj.setdefault("type", "Opaque")
+        default_type(obj)
         fold_string_data(obj)
 
     def prepare_for_update(self, new: Object, old: Object) -> None:
-        if not new.get("type"):
-            new["type"] = old.get("type", "Opaque")
+        # the body of an update is defaulted like any decoded Secret: no `type` means Opaque
+        default_type(new)
         fold_string_data(new)
 
     def validate(self, obj: Object) -> list[Cause]:
         data = obj.get("data") or {}
-        causes = key_causes(data, "data") + _base64_causes(data)
-        for key in REQUIRED_KEYS.get(obj.get("type", ""), ()):
-            if key not in data:
-                causes.append(Cause("FieldValueRequired", "Required value", f"data[{key}]"))
-        if obj.get("type") == "kubernetes.io/service-account-token":
-            annotations = (obj.get("metadata") or {}).get("annotations") or {}
-            if not annotations.get("kubernetes.io/service-account.name"):
-                causes.append(Cause("FieldValueRequired", "Required value",
-                                    "metadata.annotations[kubernetes.io/service-account.name]"))
-        return causes
+        decoded = decoded_values(data, "data")
+        causes = [cause for key in data for cause in key_causes(key, "data")]
+        if sum(len(value) for value in decoded.values()) > MAX_TOTAL_BYTES:
+            causes.append(field.too_long("data", MAX_TOTAL_BYTES))
+        return causes + secrets.type_causes(obj, decoded)
 
     def validate_update(self, new: Object, old: Object) -> list[Cause]:
-        causes = self.validate(new) + immutable_causes(new, old, ("data",))
+        causes = []
         if new.get("type") != old.get("type"):
-            causes.append(Cause("FieldValueInvalid", f'Invalid value: "{new.get("type")}": field is immutable', "type"))
-        return causes
+            causes.append(field.invalid("type", new.get("type"), "field is immutable"))
+        return causes + immutable_causes(new, old, ("data",)) + self.validate(new)
+
+
+def default_type(obj: Object) -> None:
+    """Upstream SetDefaults_Secret: an empty or missing `type` is Opaque."""
+    if not obj.get("type"):
+        obj["type"] = "Opaque"
 
 
 def fold_string_data(obj: Object) -> None:
@@ -99,12 +128,3 @@ def fold_string_data(obj: Object) -> None:
         for key, value in string_data.items():
             data[key] = base64.b64encode(str(value).encode()).decode()
         obj["data"] = data
-
-
-def _base64_causes(data: dict[str, str]) -> list[Cause]:
-    for key, value in data.items():
-        try:
-            base64.b64decode(str(value), validate=True)
-        except (binascii.Error, ValueError):
-            raise errors.bad_request(f"illegal base64 data in data[{key}]") from None
-    return []

@@ -22,8 +22,11 @@ def translate(err: storage_errors.StorageError, resource: ResourceDefinition, na
     if isinstance(err, storage_errors.TooLargeResourceVersionError):
         return errors.timeout(
             f"Too large resource version: {err.requested}, current: {err.current}",
-            causes=[errors.Cause("ResourceVersionTooLarge", f"Too large resource version: {err.requested}, "
-                                 f"current: {err.current}")],
+            causes=[
+                errors.Cause(
+                    "ResourceVersionTooLarge", f"Too large resource version: {err.requested}, current: {err.current}"
+                )
+            ],
         )
     if isinstance(err, storage_errors.InvalidContinueError):
         return errors.bad_request(f"invalid continue token: {err}")

@@ -20,9 +20,14 @@ class RoleStrategy(Strategy):
         for index, rule in enumerate(obj.get("rules") or []):
             if not rule.get("verbs"):
                 causes.append(Cause("FieldValueRequired", "Required value", f"rules[{index}].verbs"))
-            if rule.get("nonResourceURLs") and obj.get("kind") == "Role":
-                causes.append(Cause("FieldValueInvalid", "Invalid value: ...: namespaced rules cannot apply to "
-                                    "non-resource URLs", f"rules[{index}].nonResourceURLs"))
+            if rule.get("nonResourceURLs") and self.definition.kind == "Role":
+                causes.append(
+                    Cause(
+                        "FieldValueInvalid",
+                        "Invalid value: ...: namespaced rules cannot apply to non-resource URLs",
+                        f"rules[{index}].nonResourceURLs",
+                    )
+                )
         return causes
 
 
@@ -32,13 +37,18 @@ class BindingStrategy(Strategy):
     def validate(self, obj: Object) -> list[Cause]:
         causes = []
         role_ref = obj.get("roleRef") or {}
-        allowed = ("ClusterRole",) if obj.get("kind") == "ClusterRoleBinding" else ("Role", "ClusterRole")
+        allowed = ("ClusterRole",) if self.definition.kind == "ClusterRoleBinding" else ("Role", "ClusterRole")
         if not role_ref.get("name"):
             causes.append(Cause("FieldValueRequired", "Required value", "roleRef.name"))
         if role_ref.get("kind") not in allowed:
             supported = ", ".join(f'"{k}"' for k in allowed)
-            causes.append(Cause("FieldValueNotSupported", f'Unsupported value: "{role_ref.get("kind", "")}": '
-                                f"supported values: {supported}", "roleRef.kind"))
+            causes.append(
+                Cause(
+                    "FieldValueNotSupported",
+                    f'Unsupported value: "{role_ref.get("kind", "")}": supported values: {supported}',
+                    "roleRef.kind",
+                )
+            )
         for index, subject in enumerate(obj.get("subjects") or []):
             causes.extend(_subject_causes(subject, index))
         return causes
@@ -53,8 +63,13 @@ class BindingStrategy(Strategy):
 def _subject_causes(subject: Object, index: int) -> list[Cause]:
     causes = []
     if subject.get("kind") not in SUBJECT_KINDS:
-        causes.append(Cause("FieldValueNotSupported", f'Unsupported value: "{subject.get("kind", "")}": supported '
-                            'values: "ServiceAccount", "User", "Group"', f"subjects[{index}].kind"))
+        causes.append(
+            Cause(
+                "FieldValueNotSupported",
+                f'Unsupported value: "{subject.get("kind", "")}": supported values: "ServiceAccount", "User", "Group"',
+                f"subjects[{index}].kind",
+            )
+        )
     if not subject.get("name"):
         causes.append(Cause("FieldValueRequired", "Required value", f"subjects[{index}].name"))
     if subject.get("kind") == "ServiceAccount" and not subject.get("namespace"):
@@ -66,8 +81,13 @@ class LeaseStrategy(Strategy):
     def validate(self, obj: Object) -> list[Cause]:
         duration = (obj.get("spec") or {}).get("leaseDurationSeconds")
         if duration is not None and duration <= 0:
-            return [Cause("FieldValueInvalid", f"Invalid value: {duration}: must be greater than 0",
-                          "spec.leaseDurationSeconds")]
+            return [
+                Cause(
+                    "FieldValueInvalid",
+                    f"Invalid value: {duration}: must be greater than 0",
+                    "spec.leaseDurationSeconds",
+                )
+            ]
         return []
 
 
@@ -76,8 +96,13 @@ class EventStrategy(Strategy):
         involved = obj.get("involvedObject") or {}
         namespace = (obj.get("metadata") or {}).get("namespace", "")
         if involved.get("namespace") and namespace and involved["namespace"] != namespace:
-            return [Cause("FieldValueInvalid", f'Invalid value: "{involved["namespace"]}": does not match '
-                          "event.namespace", "involvedObject.namespace")]
+            return [
+                Cause(
+                    "FieldValueInvalid",
+                    f'Invalid value: "{involved["namespace"]}": does not match event.namespace',
+                    "involvedObject.namespace",
+                )
+            ]
         return []
 
 

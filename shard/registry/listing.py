@@ -32,8 +32,12 @@ async def list_objects(store: Store, ctx: RequestContext, request: ListRequest) 
     prefix = keys.collection_prefix(store.resource, ctx.cluster, ctx.namespace)
     try:
         revision = await _list_revision(store, request)
-        result = await store.storage.list(prefix, ListOptions(
-            revision=revision, limit=request.limit, continue_token=request.continue_token, predicate=predicate))
+        result = await store.storage.list(
+            prefix,
+            ListOptions(
+                revision=revision, limit=request.limit, continue_token=request.continue_token, predicate=predicate
+            ),
+        )
     except storage_errors.StorageError as err:
         raise translate(err, store.resource, "") from None
     return _list_body(store, result)
@@ -111,8 +115,9 @@ async def _watch(
         for event in initial:
             yield event
         stream.progress = start
-        async for event in store.storage.watch(prefix, revision=start, predicate=predicate,
-                                               bookmarks=request.allow_bookmarks):
+        async for event in store.storage.watch(
+            prefix, revision=start, predicate=predicate, bookmarks=request.allow_bookmarks
+        ):
             stream.progress = max(stream.progress, event.revision)
             yield _wire_event(store, event)
     except storage_errors.StorageError as err:
@@ -129,8 +134,9 @@ async def _initial_state(
     if rv not in ("", "0"):
         await wait_for_revision(store, parse_resource_version(rv))
     result = await store.storage.list(prefix, ListOptions(predicate=predicate))
-    events = [WatchEvent("ADDED", store.output(item), int(item["metadata"]["resourceVersion"]))
-              for item in result.items]
+    events = [
+        WatchEvent("ADDED", store.output(item), int(item["metadata"]["resourceVersion"])) for item in result.items
+    ]
     if request.send_initial_events:
         events.append(bookmark(store, result.revision, initial_events_end=True))
     return result.revision, events
@@ -140,8 +146,9 @@ def bookmark(store: Store, revision: int, *, initial_events_end: bool = False) -
     meta: dict[str, Any] = {"resourceVersion": str(revision)}
     if initial_events_end:
         meta["annotations"] = {INITIAL_EVENTS_END: "true"}
-    return WatchEvent("BOOKMARK", {"kind": store.resource.kind, "apiVersion": store.resource.api_version,
-                                   "metadata": meta}, revision)
+    return WatchEvent(
+        "BOOKMARK", {"kind": store.resource.kind, "apiVersion": store.resource.api_version, "metadata": meta}, revision
+    )
 
 
 def _wire_event(store: Store, event: WatchEvent) -> WatchEvent:

@@ -8,7 +8,6 @@ from typing import Any
 
 from apimachinery.apis.types import Object
 
-
 CLUSTER_ANNOTATION = "kcp.io/cluster"
 
 

@@ -55,11 +55,13 @@ def check_list(request: ListRequest) -> None:
     elif match and request.continue_token:
         causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
     elif match and not rv:
-        causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion "
-                                 "is provided"))
+        causes.append(
+            _forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided")
+        )
     elif match == "Exact" and rv == "0":
-        causes.append(_forbidden("resourceVersionMatch",
-                                 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+        causes.append(
+            _forbidden("resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+        )
     _raise(causes)
     if request.continue_token and rv not in ("", "0"):
         raise errors.bad_request("specifying resource version is not allowed when using continue")
@@ -72,16 +74,24 @@ def check_watch(request: WatchRequest) -> None:
     match = request.resource_version_match
     if request.send_initial_events is not None:
         if match != "NotOlderThan":
-            causes.append(_forbidden("resourceVersionMatch", "sendInitialEvents requires setting "
-                                     "resourceVersionMatch to NotOlderThan"))
+            causes.append(
+                _forbidden(
+                    "resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"
+                )
+            )
         if request.send_initial_events and not request.allow_bookmarks:
-            causes.append(_forbidden("allowWatchBookmarks", "sendInitialEvents requires setting allowWatchBookmarks "
-                                     "to true"))
+            causes.append(
+                _forbidden("allowWatchBookmarks", "sendInitialEvents requires setting allowWatchBookmarks to true")
+            )
         if match and match != "NotOlderThan":
             causes.append(_not_supported("resourceVersionMatch", match, '"NotOlderThan"'))
     elif match:
-        causes.append(_forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless "
-                                 "sendInitialEvents is provided"))
+        causes.append(
+            _forbidden(
+                "resourceVersionMatch",
+                "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+            )
+        )
     _raise(causes)
 
 

@@ -53,14 +53,16 @@ def _json_patch(operations: Any) -> Mutation:
         raise errors.bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
     if len(operations) > MAX_JSON_PATCH_OPERATIONS:
         raise errors.request_entity_too_large(
-            f"The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {len(operations)}")
+            f"The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {len(operations)}"
+        )
 
     async def apply(current: Object) -> Object:
         try:
             patched = jsonpatch.JsonPatch(operations).apply(current)
         except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError, KeyError) as err:
-            raise errors.StatusError(422, "Invalid", f"the server rejected our request due to an error in our "
-                                     f"request: {err}") from None
+            raise errors.StatusError(
+                422, "Invalid", f"the server rejected our request due to an error in our request: {err}"
+            ) from None
         if not isinstance(patched, dict):
             raise errors.bad_request("a JSON patch must leave an object")
         return patched

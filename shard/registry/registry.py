@@ -58,21 +58,30 @@ class Registry:
             raise errors.not_found("namespaces", ctx.namespace) from None
         if (namespace.get("metadata") or {}).get("deletionTimestamp"):
             raise errors.StatusError(
-                403, "Forbidden", f"unable to create new content in namespace {ctx.namespace} because it is being "
-                f"terminated", name=ctx.namespace, kind="namespaces",
-                causes=[errors.Cause("NamespaceTerminating", f"namespace {ctx.namespace} is being terminated",
-                                     "metadata.namespace")])
+                403,
+                "Forbidden",
+                f"unable to create new content in namespace {ctx.namespace} because it is being terminated",
+                name=ctx.namespace,
+                kind="namespaces",
+                causes=[
+                    errors.Cause(
+                        "NamespaceTerminating", f"namespace {ctx.namespace} is being terminated", "metadata.namespace"
+                    )
+                ],
+            )
 
     async def _provision_namespace(self, ctx: RequestContext, namespace: Object) -> None:
         inner = RequestContext(ctx.cluster, ctx.user, namespace["metadata"]["name"], ctx.user_agent)
         await self._ensure(inner, SERVICEACCOUNTS, {"metadata": {"name": "default"}})
-        await self._ensure(inner, CONFIGMAPS, {"metadata": {"name": ROOT_CA_CONFIGMAP},
-                                               "data": {"ca.crt": self.root_ca_pem}})
+        await self._ensure(
+            inner, CONFIGMAPS, {"metadata": {"name": ROOT_CA_CONFIGMAP}, "data": {"ca.crt": self.root_ca_pem}}
+        )
 
     async def _provision_logical_cluster(self, ctx: RequestContext, _: Object) -> None:
         for name in INITIAL_NAMESPACES:
-            await self._ensure(RequestContext(ctx.cluster, ctx.user, "", ctx.user_agent), NAMESPACES,
-                               {"metadata": {"name": name}})
+            await self._ensure(
+                RequestContext(ctx.cluster, ctx.user, "", ctx.user_agent), NAMESPACES, {"metadata": {"name": name}}
+            )
 
     async def _ensure(self, ctx: RequestContext, resource: ResourceDefinition, obj: Object) -> None:
         try:

@@ -67,7 +67,9 @@ class Store:
         if meta.get("resourceVersion"):
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         self._check_namespace_field(ctx, meta)
-        metadata.fill_on_create(obj, cluster=ctx.cluster, namespace=ctx.namespace, tracks_generation=self.strategy.tracks_generation)
+        metadata.fill_on_create(
+            obj, cluster=ctx.cluster, namespace=ctx.namespace, tracks_generation=self.strategy.tracks_generation
+        )
         self.strategy.prepare_for_create(obj)
         for hook in self.admission:
             await hook(ctx, obj)
@@ -92,8 +94,9 @@ class Store:
     def _check_namespace_field(self, ctx: RequestContext, meta: dict[str, Any]) -> None:
         given = meta.get("namespace", "")
         if self.resource.namespaced and given and given != ctx.namespace:
-            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
-                                     "the request")
+            raise errors.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
         if not self.resource.namespaced:
             meta.pop("namespace", None)
 
@@ -178,8 +181,12 @@ class Store:
                 return await self._mark_deleting(ctx, name, request), False
             if request.dry_run:
                 return self.output(current), True
-            deleted = await self.storage.delete(key, preconditions=Preconditions(
-                preconditions.uid, preconditions.resource_version or current["metadata"]["resourceVersion"]))
+            deleted = await self.storage.delete(
+                key,
+                preconditions=Preconditions(
+                    preconditions.uid, preconditions.resource_version or current["metadata"]["resourceVersion"]
+                ),
+            )
         except storage_errors.StorageError as err:
             raise translate(err, self.resource, name) from None
         return self.output(deleted), True
@@ -222,9 +229,18 @@ class _DryRunResult(Exception):
 def _check_preconditions(current: Object, pre: Preconditions, resource: ResourceDefinition, name: str) -> None:
     meta = current.get("metadata") or {}
     if pre.uid is not None and pre.uid != meta.get("uid"):
-        raise errors.conflict(resource.plural, name, f"Precondition failed: UID in precondition: {pre.uid}, UID in "
-                              f"object meta: {meta.get('uid')}", group=resource.group)
+        raise errors.conflict(
+            resource.plural,
+            name,
+            f"Precondition failed: UID in precondition: {pre.uid}, UID in object meta: {meta.get('uid')}",
+            group=resource.group,
+        )
     if pre.resource_version is not None and pre.resource_version != meta.get("resourceVersion"):
-        raise errors.conflict(resource.plural, name, "Precondition failed: ResourceVersion in precondition: "
-                              f"{pre.resource_version}, ResourceVersion in object meta: "
-                              f"{meta.get('resourceVersion')}", group=resource.group)
+        raise errors.conflict(
+            resource.plural,
+            name,
+            "Precondition failed: ResourceVersion in precondition: "
+            f"{pre.resource_version}, ResourceVersion in object meta: "
+            f"{meta.get('resourceVersion')}",
+            group=resource.group,
+        )

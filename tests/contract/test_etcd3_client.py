@@ -35,9 +35,7 @@ def metric(etcd: EmbeddedEtcd, name: str) -> float:
 @pytest_asyncio.fixture(loop_scope="session")
 async def own_etcd(tmp_path: Path) -> AsyncIterator[EmbeddedEtcd]:
     """A dedicated etcd, for tests that need their own flags or stop it."""
-    config = EmbeddedEtcdConfig(
-        base_dir=tmp_path, unsafe_no_fsync=True, extra_args=("--max-request-bytes=65536",)
-    )
+    config = EmbeddedEtcdConfig(base_dir=tmp_path, unsafe_no_fsync=True, extra_args=("--max-request-bytes=65536",))
     async with EmbeddedEtcd(config) as etcd:
         yield etcd
 
@@ -53,9 +51,7 @@ async def test_objects_are_stored_without_resource_version(etcd_client: EtcdClie
 async def test_txn_compares_mod_revision(etcd_client: EtcdClient) -> None:
     key = b"/client-test/txn/a"
     created = await etcd_client.txn([create_revision_is(key, 0)], [put_op(key, b"1")])
-    stale = await etcd_client.txn(
-        [mod_revision_is(key, created.revision - 1)], [put_op(key, b"2")], [get_op(key)]
-    )
+    stale = await etcd_client.txn([mod_revision_is(key, created.revision - 1)], [put_op(key, b"2")], [get_op(key)])
     fresh = await etcd_client.txn([mod_revision_is(key, created.revision)], [put_op(key, b"3")])
     assert created.succeeded and not stale.succeeded and fresh.succeeded
     assert stale.responses[0].response_range.kvs[0].value == b"1"
@@ -75,12 +71,11 @@ async def test_range_with_limit_reports_more_and_count(etcd_client: EtcdClient) 
 
 async def test_watches_share_one_grpc_stream(etcd_server: EmbeddedEtcd) -> None:
     async with EtcdClient(etcd_server.client_config()) as client:
-        streams_before = await asyncio.to_thread(
-            metric, etcd_server, "etcd_debugging_mvcc_watch_stream_total"
-        )
+        streams_before = await asyncio.to_thread(metric, etcd_server, "etcd_debugging_mvcc_watch_stream_total")
         start = (await client.status()).revision + 1
-        watches = [await client.watch(b"/client-test/mux/%d" % index, start_revision=start) for index in range(3)]
-        revisions = [(await client.put(b"/client-test/mux/%d" % index, b"v")).revision for index in range(3)]
+        keys = [b"/client-test/mux/%d" % index for index in range(3)]
+        watches = [await client.watch(key, start_revision=start) for key in keys]
+        revisions = [(await client.put(key, b"v")).revision for key in keys]
         async with asyncio.timeout(TIMEOUT):
             batches = [await anext(watch) for watch in watches]
         streams_after = await asyncio.to_thread(metric, etcd_server, "etcd_debugging_mvcc_watch_stream_total")
@@ -110,25 +105,40 @@ async def test_progress_notifications_surface_as_progress(etcd_client: EtcdClien
     assert batch.is_progress and batch.revision >= current
 
 
+async def test_progress_requests_answer_watches_that_want_progress(own_etcd: EmbeddedEtcd) -> None:
+    # own_etcd notifies progress by itself only every 5 s; progress within 2 s comes from our requests.
+    config = dataclasses.replace(own_etcd.client_config(), progress_requests="on", progress_request_interval=0.1)
+    async with EtcdClient(config) as client:
+        current = (await client.put(b"/client-test/requested/elsewhere", b"v")).revision
+        wanting = await client.watch(b"/client-test/requested/a", start_revision=current + 1, progress_notify=True)
+        silent = await client.watch(b"/client-test/requested/b", start_revision=current + 1)
+        async with asyncio.timeout(2.0):
+            batch = await anext(wanting)
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.5):
+                await anext(silent)
+    assert batch.is_progress and batch.revision >= current
+
+
 async def test_fragmented_revision_arrives_as_one_batch(own_etcd: EmbeddedEtcd) -> None:
-    value = b"x" * 20_000  # two keys with prev_kv: a 80 KB response for a 64 KB request limit
-    keys = [b"/client-test/fragment/a", b"/client-test/fragment/b"]
+    # etcd splits a watch response above max-request-bytes + 512 KiB (576 KiB here): deleting 32 keys
+    # of 20 KB in one request makes one revision whose events carry 640 KB of prev_kv.
+    prefix = b"/client-test/fragment/"
+    keys = [prefix + b"%02d" % index for index in range(32)]
     async with EtcdClient(own_etcd.client_config()) as client:
-        start = await client.txn([], [put_op(key, value) for key in keys])
+        for key in keys:
+            start = await client.put(key, b"x" * 20_000)
         watch = await client.watch(
-            b"/client-test/fragment/",
-            range_end=b"/client-test/fragment0",
-            start_revision=start.revision + 1,
-            prev_kv=True,
-            fragment=True,
+            prefix, range_end=prefix_range_end(prefix), start_revision=start.revision + 1, prev_kv=True
         )
-        written = await client.txn([], [put_op(key, value) for key in keys])
+        deleted = await client.delete(prefix, range_end=prefix_range_end(prefix))
         async with asyncio.timeout(TIMEOUT):
             batch = await anext(watch)
         await watch.cancel()
     assert [(event.kv.key, event.kv.mod_revision) for event in batch.events] == [
-        (key, written.revision) for key in keys
+        (key, deleted.revision) for key in keys
     ]
+    assert all(len(event.prev_kv.value) == 20_000 for event in batch.events)
 
 
 async def test_lease_grant_keepalive_revoke(etcd_client: EtcdClient) -> None:

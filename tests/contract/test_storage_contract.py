@@ -24,12 +24,8 @@ def new_prefixes() -> tuple[str, str]:
     return f"/contract/{test_id}/", f"/contract/{test_id}-outside/"
 
 
-def harness_for(
-    storage: Etcd3Storage | Cacher, etcd_client: EtcdClient, prefixes: tuple[str, str]
-) -> StorageHarness:
-    return StorageHarness(
-        storage=storage, prefix=prefixes[0], outside_prefix=prefixes[1], compact=etcd_client.compact
-    )
+def harness_for(storage: Etcd3Storage | Cacher, etcd_client: EtcdClient, prefixes: tuple[str, str]) -> StorageHarness:
+    return StorageHarness(storage=storage, prefix=prefixes[0], outside_prefix=prefixes[1], compact=etcd_client.compact)
 
 
 class TestEtcd3Storage(StorageContract):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import ssl
-import urllib.error
-import urllib.request
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,9 +69,19 @@ class Kplane:
 
 def start_kplane(root_dir: Path, port: int | None = None) -> Kplane:
     port = port or free_port()
-    command = [str(BIN / "kplane"), "start", "--root-dir", str(root_dir), "--port", str(port),
-               "--etcd-unsafe-no-fsync", "--etcd-compaction-interval", str(COMPACTION_INTERVAL_SECONDS),
-               "--watch-cache-size", str(WATCH_CACHE_SIZE)]
+    command = [
+        str(BIN / "kplane"),
+        "start",
+        "--root-dir",
+        str(root_dir),
+        "--port",
+        str(port),
+        "--etcd-unsafe-no-fsync",
+        "--etcd-compaction-interval",
+        str(COMPACTION_INTERVAL_SECONDS),
+        "--watch-cache-size",
+        str(WATCH_CACHE_SIZE),
+    ]
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -106,13 +116,16 @@ class Kubectl:
     binary: str
     kubeconfig: Path
 
-    def run(self, *args: str, input: str | None = None, server: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, input: str | None = None, server: str = "", timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
         command = [self.binary, "--kubeconfig", str(self.kubeconfig)]
         if server:
             command += ["--server", server]
         env = {**os.environ, "KUBECACHEDIR": str(self.kubeconfig.parent / "kubecache")}
-        return subprocess.run(command + list(args), input=input, capture_output=True, text=True, timeout=timeout,
-                              env=env)
+        return subprocess.run(
+            command + list(args), input=input, capture_output=True, text=True, timeout=timeout, env=env
+        )
 
     def ok(self, *args: str, input: str | None = None, server: str = "") -> str:
         result = self.run(*args, input=input, server=server)
@@ -120,8 +133,15 @@ class Kubectl:
         return result.stdout
 
 
-def request_raw(kplane: Kplane, method: str, path: str, body: Any = None, token: str | None = None,
-                content_type: str = "application/json", accept: str = "") -> tuple[int, Any, bytes]:
+def request_raw(
+    kplane: Kplane,
+    method: str,
+    path: str,
+    body: Any = None,
+    token: str | None = None,
+    content_type: str = "application/json",
+    accept: str = "",
+) -> tuple[int, Any, bytes]:
     """One HTTPS request with the admin token (or `token`): (status, headers, body bytes)."""
     context = ssl.create_default_context(cafile=str(kplane.ca_file))
     data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
@@ -138,8 +158,14 @@ def request_raw(kplane: Kplane, method: str, path: str, body: Any = None, token:
         return err.code, err.headers, err.read()
 
 
-def request_json(kplane: Kplane, method: str, path: str, body: Any = None, token: str | None = None,
-                 content_type: str = "application/json") -> tuple[int, Any]:
+def request_json(
+    kplane: Kplane,
+    method: str,
+    path: str,
+    body: Any = None,
+    token: str | None = None,
+    content_type: str = "application/json",
+) -> tuple[int, Any]:
     """One HTTPS request with the admin token (or `token`), answered as (status, decoded JSON body)."""
     status, _, raw = request_raw(kplane, method, path, body, token, content_type)
     return status, json.loads(raw or b"{}")

@@ -46,8 +46,9 @@ def test_field_validation_warn_answers_with_a_warning_header(kplane: Kplane, nam
     status, headers, _ = request_raw(kplane, "POST", _cm_path(namespace) + "?fieldValidation=Warn", body)
     assert status == 201
     assert headers.get_all("Warning") == ['299 - "unknown field \\"foo\\""']
-    status, _, raw = request_raw(kplane, "POST", _cm_path(namespace) + "?fieldValidation=Strict",
-                                 {**body, "metadata": {"name": "strict"}})
+    status, _, raw = request_raw(
+        kplane, "POST", _cm_path(namespace) + "?fieldValidation=Strict", {**body, "metadata": {"name": "strict"}}
+    )
     assert status == 400 and b'strict decoding error: unknown field \\"foo\\"' in raw
 
 
@@ -58,29 +59,52 @@ def test_yaml_bodies_are_accepted(kplane: Kplane, namespace: str) -> None:
 
 
 def test_strategic_merge_patch_on_a_kind_without_strategy_is_415(kplane: Kplane) -> None:
-    status, body = request_json(kplane, "PATCH", f"{ROOT}/apis/core.kcp.io/v1alpha1/logicalclusters/cluster",
-                                {"metadata": {"labels": {"a": "b"}}},
-                                content_type="application/strategic-merge-patch+json")
+    status, body = request_json(
+        kplane,
+        "PATCH",
+        f"{ROOT}/apis/core.kcp.io/v1alpha1/logicalclusters/cluster",
+        {"metadata": {"labels": {"a": "b"}}},
+        content_type="application/strategic-merge-patch+json",
+    )
     assert status == 415 and body["reason"] == "UnsupportedMediaType"
 
 
 def test_json_patch_with_too_many_operations_is_413(kplane: Kplane, namespace: str) -> None:
     request_json(kplane, "POST", _cm_path(namespace), {"metadata": {"name": "big"}})
     ops = [{"op": "add", "path": "/metadata/labels", "value": {}}] * 10001
-    status, body = request_json(kplane, "PATCH", _cm_path(namespace, "big"), ops,
-                                content_type="application/json-patch+json")
+    status, body = request_json(
+        kplane, "PATCH", _cm_path(namespace, "big"), ops, content_type="application/json-patch+json"
+    )
     assert status == 413 and body["reason"] == "RequestEntityTooLarge"
 
 
 def test_finalizers_keep_a_deleted_object_until_removed(kubectl: Kubectl, namespace: str) -> None:
     kubectl.ok("-n", namespace, "create", "cm", "held")
-    kubectl.ok("-n", namespace, "patch", "cm", "held", "--type", "merge",
-               "-p", '{"metadata":{"finalizers":["example.com/hold"]}}')
+    kubectl.ok(
+        "-n",
+        namespace,
+        "patch",
+        "cm",
+        "held",
+        "--type",
+        "merge",
+        "-p",
+        '{"metadata":{"finalizers":["example.com/hold"]}}',
+    )
     kubectl.ok("-n", namespace, "delete", "cm", "held", "--wait=false")
     meta = json.loads(kubectl.ok("-n", namespace, "get", "cm", "held", "-o", "json"))["metadata"]
     assert meta["deletionTimestamp"] and meta["deletionGracePeriodSeconds"] == 0
-    added = kubectl.run("-n", namespace, "patch", "cm", "held", "--type", "merge",
-                        "-p", '{"metadata":{"finalizers":["example.com/hold","example.com/new"]}}')
+    added = kubectl.run(
+        "-n",
+        namespace,
+        "patch",
+        "cm",
+        "held",
+        "--type",
+        "merge",
+        "-p",
+        '{"metadata":{"finalizers":["example.com/hold","example.com/new"]}}',
+    )
     assert added.returncode == 1 and "no new finalizers can be added if the object is being deleted" in added.stderr
     kubectl.ok("-n", namespace, "patch", "cm", "held", "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
     assert kubectl.run("-n", namespace, "get", "cm", "held").returncode == 1
@@ -98,8 +122,16 @@ def test_delete_preconditions_and_dry_run(kplane: Kplane, namespace: str) -> Non
 
 def test_namespace_status_and_finalize_subresources(kplane: Kplane, kubectl: Kubectl, namespace: str) -> None:
     condition = {"type": "Example", "status": "True", "reason": "Testing", "message": "set by a test"}
-    kubectl.ok("patch", "ns", namespace, "--subresource=status", "--type", "merge",
-               "-p", json.dumps({"status": {"conditions": [condition]}}))
+    kubectl.ok(
+        "patch",
+        "ns",
+        namespace,
+        "--subresource=status",
+        "--type",
+        "merge",
+        "-p",
+        json.dumps({"status": {"conditions": [condition]}}),
+    )
     ns = json.loads(kubectl.ok("get", "ns", namespace, "-o", "json"))
     assert ns["status"]["conditions"][0]["type"] == "Example" and ns["status"]["phase"] == "Active"
     ns["spec"]["finalizers"] = ["kubernetes", "example.com/extra"]
@@ -108,12 +140,20 @@ def test_namespace_status_and_finalize_subresources(kplane: Kplane, kubectl: Kub
 
 
 def test_secret_string_data_is_folded_into_data(kplane: Kplane, namespace: str) -> None:
-    status, body = request_json(kplane, "POST", f"{ROOT}/api/v1/namespaces/{namespace}/secrets",
-                                {"metadata": {"name": "s"}, "stringData": {"user": "admin"}})
+    status, body = request_json(
+        kplane,
+        "POST",
+        f"{ROOT}/api/v1/namespaces/{namespace}/secrets",
+        {"metadata": {"name": "s"}, "stringData": {"user": "admin"}},
+    )
     assert status == 201 and body["data"] == {"user": "YWRtaW4="} and "stringData" not in body
     assert body["type"] == "Opaque"
-    status, body = request_json(kplane, "POST", f"{ROOT}/api/v1/namespaces/{namespace}/secrets",
-                                {"metadata": {"name": "tls"}, "type": "kubernetes.io/tls", "data": {}})
+    status, body = request_json(
+        kplane,
+        "POST",
+        f"{ROOT}/api/v1/namespaces/{namespace}/secrets",
+        {"metadata": {"name": "tls"}, "type": "kubernetes.io/tls", "data": {}},
+    )
     assert status == 422 and {c["field"] for c in body["details"]["causes"]} == {"data[tls.crt]", "data[tls.key]"}
 
 
@@ -125,8 +165,18 @@ def test_watch_list_with_kubectl_wait(kubectl: Kubectl, namespace: str) -> None:
         kubectl.ok("-n", namespace, "patch", "cm", "x", "--type", "merge", "-p", '{"data":{"a":"1"}}')
 
     env = {**os.environ, "KUBE_FEATURE_WatchListClient": "true"}
-    command = [kubectl.binary, "--kubeconfig", str(kubectl.kubeconfig), "-n", namespace, "wait",
-               "--for=jsonpath={.data.a}=1", "cm/x", "--timeout=30s", "-v=6"]
+    command = [
+        kubectl.binary,
+        "--kubeconfig",
+        str(kubectl.kubeconfig),
+        "-n",
+        namespace,
+        "wait",
+        "--for=jsonpath={.data.a}=1",
+        "cm/x",
+        "--timeout=30s",
+        "-v=6",
+    ]
     waiter = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     set_later()
     out, err = waiter.communicate(timeout=60)
@@ -137,11 +187,14 @@ def test_watch_list_with_kubectl_wait(kubectl: Kubectl, namespace: str) -> None:
 
 def test_watch_sends_bookmarks_only_when_asked(api_client: k8s.ApiClient, namespace: str) -> None:
     core = k8s.CoreV1Api(api_client)
-    kinds = [e["type"] for e in watch.Watch().stream(core.list_namespaced_config_map, namespace,
-                                                      allow_watch_bookmarks=True, timeout_seconds=3)]
+    kinds = [
+        e["type"]
+        for e in watch.Watch().stream(
+            core.list_namespaced_config_map, namespace, allow_watch_bookmarks=True, timeout_seconds=3
+        )
+    ]
     assert "BOOKMARK" in kinds
-    without = [e["type"] for e in watch.Watch().stream(core.list_namespaced_config_map, namespace,
-                                                        timeout_seconds=2)]
+    without = [e["type"] for e in watch.Watch().stream(core.list_namespaced_config_map, namespace, timeout_seconds=2)]
     assert "BOOKMARK" not in without
 
 

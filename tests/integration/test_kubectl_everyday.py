@@ -32,7 +32,9 @@ def test_get_namespaces_lists_the_initial_three(kubectl: Kubectl) -> None:
 def test_create_namespace_configmap_secret_and_sa_with_protobuf_bodies(kubectl: Kubectl) -> None:
     assert kubectl.ok("create", "namespace", "t1").strip() == "namespace/t1 created"
     assert kubectl.ok("-n", "t1", "create", "configmap", "c", "--from-literal=a=b").strip() == "configmap/c created"
-    assert kubectl.ok("-n", "t1", "create", "secret", "generic", "s", "--from-literal=k=v").strip() == "secret/s created"
+    assert (
+        kubectl.ok("-n", "t1", "create", "secret", "generic", "s", "--from-literal=k=v").strip() == "secret/s created"
+    )
     assert kubectl.ok("-n", "t1", "create", "sa", "robot").strip() == "serviceaccount/robot created"
     secret = json.loads(kubectl.ok("-n", "t1", "get", "secret", "s", "-o", "json"))
     assert secret["type"] == "Opaque" and secret["data"] == {"k": "dg=="}
@@ -72,7 +74,9 @@ def test_diff_and_replace(kubectl: Kubectl, namespace: str, tmp_path: Path) -> N
 
 def test_patch_json_merge_and_strategic(kubectl: Kubectl, namespace: str) -> None:
     kubectl.ok("-n", namespace, "create", "cm", "p", "--from-literal=a=1", "--from-literal=b=2")
-    kubectl.ok("-n", namespace, "patch", "cm", "p", "--type", "json", "-p", '[{"op":"replace","path":"/data/a","value":"x"}]')
+    kubectl.ok(
+        "-n", namespace, "patch", "cm", "p", "--type", "json", "-p", '[{"op":"replace","path":"/data/a","value":"x"}]'
+    )
     kubectl.ok("-n", namespace, "patch", "cm", "p", "--type", "merge", "-p", '{"data":{"b":null,"c":"3"}}')
     kubectl.ok("-n", namespace, "patch", "cm", "p", "-p", '{"metadata":{"finalizers":["example.com/a"]}}')
     kubectl.ok("-n", namespace, "patch", "cm", "p", "-p", '{"metadata":{"finalizers":["example.com/b"]}}')
@@ -80,8 +84,9 @@ def test_patch_json_merge_and_strategic(kubectl: Kubectl, namespace: str) -> Non
     assert obj["data"] == {"a": "x", "c": "3"}
     # upstream strategic merge puts patch items before server-only items (normalizeElementOrder)
     assert obj["metadata"]["finalizers"] == ["example.com/b", "example.com/a"]
-    failed = kubectl.run("-n", namespace, "patch", "cm", "p", "--type", "json",
-                         "-p", '[{"op":"test","path":"/data/a","value":"zz"}]')
+    failed = kubectl.run(
+        "-n", namespace, "patch", "cm", "p", "--type", "json", "-p", '[{"op":"test","path":"/data/a","value":"zz"}]'
+    )
     assert failed.returncode == 1
     kubectl.ok("-n", namespace, "patch", "cm", "p", "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
 
@@ -143,8 +148,10 @@ def test_delete_configmap_and_namespace_waits_for_content(kubectl: Kubectl) -> N
 def test_protected_namespace_cannot_be_deleted(kubectl: Kubectl) -> None:
     result = kubectl.run("delete", "ns", "default")
     assert result.returncode == 1
-    assert 'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted' \
+    assert (
+        'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted'
         in result.stderr
+    )
 
 
 def test_api_resources_explain_and_version(kubectl: Kubectl) -> None:
@@ -165,11 +172,15 @@ def test_errors_read_like_kubernetes(kubectl: Kubectl, namespace: str) -> None:
     assert missing.stderr.strip() == 'Error from server (NotFound): configmaps "nope" not found'
     kubectl.ok("-n", namespace, "create", "cm", "twice")
     again = kubectl.run("-n", namespace, "create", "-f", "-", input=CM.replace("demo", "twice"))
-    assert 'Error from server (AlreadyExists): error when creating "STDIN": configmaps "twice" already exists' \
+    assert (
+        'Error from server (AlreadyExists): error when creating "STDIN": configmaps "twice" already exists'
         in again.stderr
+    )
     invalid = kubectl.run("-n", namespace, "create", "cm", "UPPER")
-    assert 'ConfigMap "UPPER" is invalid: metadata.name: Invalid value: "UPPER": a lowercase RFC 1123 subdomain' \
+    assert (
+        'ConfigMap "UPPER" is invalid: metadata.name: Invalid value: "UPPER": a lowercase RFC 1123 subdomain'
         in invalid.stderr
+    )
 
 
 def test_strict_field_validation_rejects_unknown_fields(kubectl: Kubectl, namespace: str, tmp_path: Path) -> None:

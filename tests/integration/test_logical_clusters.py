@@ -8,8 +8,9 @@ LOGICAL_CLUSTER = {"apiVersion": "core.kcp.io/v1alpha1", "kind": "LogicalCluster
 
 
 def _create_cluster(kplane: Kplane, name: str) -> None:
-    status, body = request_json(kplane, "POST", f"/clusters/{name}/apis/core.kcp.io/v1alpha1/logicalclusters",
-                            LOGICAL_CLUSTER)
+    status, body = request_json(
+        kplane, "POST", f"/clusters/{name}/apis/core.kcp.io/v1alpha1/logicalclusters", LOGICAL_CLUSTER
+    )
     assert status == 201, body
 
 
@@ -17,8 +18,9 @@ def test_two_clusters_keep_same_named_objects_apart(kplane: Kplane, kubectl: Kub
     _create_cluster(kplane, "alpha")
     _create_cluster(kplane, "beta")
     alpha, beta = f"{kplane.base_url}/clusters/alpha", f"{kplane.base_url}/clusters/beta"
-    assert {"default", "kube-system", "kube-public"} <= set(kubectl.ok("get", "ns", "-o", "name", server=alpha)
-                                                            .replace("namespace/", "").split())
+    assert {"default", "kube-system", "kube-public"} <= set(
+        kubectl.ok("get", "ns", "-o", "name", server=alpha).replace("namespace/", "").split()
+    )
     kubectl.ok("create", "ns", "shared", server=alpha)
     kubectl.ok("create", "ns", "shared", server=beta)
     kubectl.ok("-n", "shared", "create", "cm", "same", "--from-literal=owner=alpha", server=alpha)

@@ -41,8 +41,9 @@ def test_crud(api_client: k8s.ApiClient, namespace: str) -> None:
 
 def test_generate_name(api_client: k8s.ApiClient, namespace: str) -> None:
     core = k8s.CoreV1Api(api_client)
-    created = core.create_namespaced_config_map(namespace, k8s.V1ConfigMap(
-        metadata=k8s.V1ObjectMeta(generate_name="cm-")))
+    created = core.create_namespaced_config_map(
+        namespace, k8s.V1ConfigMap(metadata=k8s.V1ObjectMeta(generate_name="cm-"))
+    )
     name = created.metadata.name
     assert name.startswith("cm-") and len(name) == 8
     assert set(name[3:]) <= set("bcdfghjklmnpqrstvwxz2456789")
@@ -65,8 +66,7 @@ def test_list_with_limit_and_continue(api_client: k8s.ApiClient, namespace: str)
     assert names == [f"page-{index}" for index in range(5)]
 
 
-def test_watch_from_list_resource_version_sees_exactly_what_happened(api_client: k8s.ApiClient,
-                                                                    namespace: str) -> None:
+def test_watch_from_list_resource_version_sees_exactly_what_happened(api_client: k8s.ApiClient, namespace: str) -> None:
     core = k8s.CoreV1Api(api_client)
     core.create_namespaced_config_map(namespace, _cm("a"))
     listed = core.list_namespaced_config_map(namespace, label_selector="suite=py")
@@ -75,8 +75,13 @@ def test_watch_from_list_resource_version_sees_exactly_what_happened(api_client:
     core.delete_namespaced_config_map("a", namespace)
     core.delete_namespaced_config_map("b", namespace)
     seen = []
-    stream = watch.Watch().stream(core.list_namespaced_config_map, namespace, label_selector="suite=py",
-                                  resource_version=listed.metadata.resource_version, timeout_seconds=3)
+    stream = watch.Watch().stream(
+        core.list_namespaced_config_map,
+        namespace,
+        label_selector="suite=py",
+        resource_version=listed.metadata.resource_version,
+        timeout_seconds=3,
+    )
     for event in stream:
         seen.append((event["type"], event["object"].metadata.name))
     assert seen == [("ADDED", "b"), ("MODIFIED", "b"), ("DELETED", "a"), ("DELETED", "b")]
@@ -95,8 +100,9 @@ def test_watch_delivers_promptly_and_times_out(api_client: k8s.ApiClient, namesp
     started = time.monotonic()
     thread.start()
     events = []
-    for event in watch.Watch().stream(core.list_namespaced_config_map, namespace, label_selector="suite=py",
-                                      timeout_seconds=3):
+    for event in watch.Watch().stream(
+        core.list_namespaced_config_map, namespace, label_selector="suite=py", timeout_seconds=3
+    ):
         events.append((event["type"], event["object"].metadata.name, time.monotonic()))
     thread.join()
     assert [(kind, name) for kind, name, _ in events] == [("ADDED", "late")]
@@ -110,8 +116,12 @@ def test_watch_older_than_the_watch_cache_window_is_410(api_client: k8s.ApiClien
     for index in range(WATCH_CACHE_SIZE + 20):
         core.patch_namespaced_config_map("first", namespace, {"data": {"n": str(index)}})
     with pytest.raises(ApiException) as expired:
-        for _ in watch.Watch().stream(core.list_namespaced_config_map, namespace,
-                                      resource_version=first.metadata.resource_version, timeout_seconds=2):
+        for _ in watch.Watch().stream(
+            core.list_namespaced_config_map,
+            namespace,
+            resource_version=first.metadata.resource_version,
+            timeout_seconds=2,
+        ):
             pass
     assert expired.value.status == 410
 
@@ -121,14 +131,18 @@ def test_exact_list_at_a_compacted_revision_is_410(api_client: k8s.ApiClient, na
     core.create_namespaced_config_map(namespace, _cm("old", v="1"))
     listed = core.list_namespaced_config_map(namespace, label_selector="suite=py")
     core.patch_namespaced_config_map("old", namespace, {"data": {"v": "2"}})
-    exact = core.list_namespaced_config_map(namespace, label_selector="suite=py",
-                                            resource_version=listed.metadata.resource_version,
-                                            resource_version_match="Exact")
+    exact = core.list_namespaced_config_map(
+        namespace,
+        label_selector="suite=py",
+        resource_version=listed.metadata.resource_version,
+        resource_version_match="Exact",
+    )
     assert exact.items[0].data == {"v": "1"}
     time.sleep(COMPACTION_INTERVAL_SECONDS * 2 + 1)
     with pytest.raises(ApiException) as expired:
-        core.list_namespaced_config_map(namespace, resource_version=listed.metadata.resource_version,
-                                        resource_version_match="Exact")
+        core.list_namespaced_config_map(
+            namespace, resource_version=listed.metadata.resource_version, resource_version_match="Exact"
+        )
     assert expired.value.status == 410
 
 
@@ -138,9 +152,14 @@ def test_version_with_trailing_slash(api_client: k8s.ApiClient) -> None:
 
 def test_lease_microtime_round_trip(api_client: k8s.ApiClient, kplane: Kplane, namespace: str) -> None:
     coordination = k8s.CoordinationV1Api(api_client)
-    body = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "leader"},
-            "spec": {"holderIdentity": "me", "renewTime": "2026-11-24T10:11:12.123456Z", "leaseDurationSeconds": 15}}
+    body = {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {"name": "leader"},
+        "spec": {"holderIdentity": "me", "renewTime": "2026-11-24T10:11:12.123456Z", "leaseDurationSeconds": 15},
+    }
     coordination.create_namespaced_lease(namespace, body)
-    status, raw = request_json(kplane, "GET",
-                               f"/clusters/root/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/leader")
+    status, raw = request_json(
+        kplane, "GET", f"/clusters/root/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/leader"
+    )
     assert status == 200 and raw["spec"]["renewTime"] == "2026-11-24T10:11:12.123456Z"

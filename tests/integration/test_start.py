@@ -16,8 +16,12 @@ def test_restart_keeps_data_and_second_instance_is_refused(tmp_path: Path) -> No
         assert f"export KUBECONFIG={root.resolve()}/admin.kubeconfig" in first.ready_line
         kubectl = Kubectl(kubectl_binary(), first.kubeconfig)
         kubectl.ok("create", "cm", "survivor", "--from-literal=a=b")
-        second = subprocess.run([str(BIN / "kplane"), "start", "--root-dir", str(root), "--port", str(free_port())],
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [str(BIN / "kplane"), "start", "--root-dir", str(root), "--port", str(free_port())],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode != 0
         assert "in use by another kplane process" in second.stderr
     finally:

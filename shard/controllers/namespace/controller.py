@@ -60,4 +60,3 @@ class NamespaceController:
             except Exception:  # keep the controller alive; the namespace is retried
                 log.exception("namespace %s: termination step failed", key)
                 self.queue.add_after(key, RETRY_SECONDS)
-

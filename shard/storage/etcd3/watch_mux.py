@@ -38,9 +38,10 @@ _END = object()
 class Watch:
     """One watch on the shared stream: an async iterator of WatchBatch, ended by `cancel()`."""
 
-    def __init__(self, mux: WatchMux, watch_id: int, key: str, max_pending: int) -> None:
+    def __init__(self, mux: WatchMux, watch_id: int, key: str, max_pending: int, *, wants_progress: bool) -> None:
         self.watch_id = watch_id
         self.key = key
+        self.wants_progress = wants_progress
         self.acked_after_requests: int | None = None  # progress requests sent before etcd's `created`
         self._mux = mux
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -107,17 +108,13 @@ class Watch:
     def _cancel_error(self, response: rpc_pb2.WatchResponse) -> Exception:
         if response.compact_revision:
             return RevisionCompactedError(self.key, 0, response.compact_revision)
-        return WatchCanceledError(
-            self.key, f"etcd canceled the watch: {response.cancel_reason or 'no reason'}"
-        )
+        return WatchCanceledError(self.key, f"etcd canceled the watch: {response.cancel_reason or 'no reason'}")
 
 
 class WatchMux:
     """Opens the shared stream on demand, routes responses, sends creates, cancels and progress requests."""
 
-    def __init__(
-        self, open_stream: StreamOpener, *, progress_interval: float | None, max_pending: int
-    ) -> None:
+    def __init__(self, open_stream: StreamOpener, *, progress_interval: float | None, max_pending: int) -> None:
         self._open_stream = open_stream
         self._progress_interval = progress_interval
         self._max_pending = max_pending
@@ -131,7 +128,7 @@ class WatchMux:
     async def watch(self, create: rpc_pb2.WatchCreateRequest, key: str) -> Watch:
         """Register a watch and send its create request; responses start flowing to it."""
         outbox = self._ensure_stream()
-        watch = Watch(self, self._next_id, key, self._max_pending)
+        watch = Watch(self, self._next_id, key, self._max_pending, wants_progress=create.progress_notify)
         self._next_id += 1
         self._watches[watch.watch_id] = watch
         request = rpc_pb2.WatchCreateRequest()
@@ -198,7 +195,7 @@ class WatchMux:
             return
         for watch in list(self._watches.values()):
             acked = watch.acked_after_requests
-            if acked is not None and acked < request:
+            if watch.wants_progress and acked is not None and acked < request:
                 watch.push(WatchBatch(events=(), revision=revision))
 
     async def _request_progress_every(
@@ -206,7 +203,7 @@ class WatchMux:
     ) -> None:
         while self._outbox is outbox:
             await asyncio.sleep(interval)
-            if self._outstanding_request is None and self._watches:
+            if self._outstanding_request is None and any(w.wants_progress for w in self._watches.values()):
                 self.progress_requests_sent += 1
                 self._outstanding_request = self.progress_requests_sent
                 outbox.put_nowait(rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
