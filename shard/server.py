@@ -22,6 +22,7 @@ from apimachinery.pki import read_token, ssl_server_context
 from shard.auth.authn import ClientCertificates, StaticTokens, Union
 from shard.auth.authz import BootstrapDiscovery, Chain, SystemMasters
 from shard.config import ShardOptions
+from shard.controllers.garbagecollector.controller import GarbageCollector
 from shard.controllers.namespace.controller import NamespaceController
 from shard.endpoints.app import build_app
 from shard.endpoints.metrics import RequestMetrics
@@ -57,8 +58,8 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         storage = await stack.enter_async_context(_storage(options))
         registry = Registry(builtin_catalog(), storage, root_ca_pem=options.pki.ca_cert.read_text())
         await bootstrap_root(registry)
-        controllers = asyncio.create_task(NamespaceController(registry).run())
-        stack.push_async_callback(_cancel, controllers)
+        for controller in (NamespaceController(registry), GarbageCollector(registry)):
+            stack.push_async_callback(_cancel, asyncio.create_task(controller.run()))
         runner = await _serve(options, registry)
         stack.push_async_callback(runner.cleanup)
         ready()

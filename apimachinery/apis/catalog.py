@@ -33,6 +33,14 @@ class Catalog:
                 return resource
         return None
 
+    def by_kind(self, api_version: str, kind: str) -> ResourceDefinition | None:
+        """The resource serving `kind` in `api_version` (`v1`, `rbac.authorization.k8s.io/v1`)."""
+        group, _, version = api_version.rpartition("/")
+        for resource in self.resources:
+            if resource.group == group and resource.version == version and resource.kind == kind:
+                return resource
+        return None
+
     def group_versions(self) -> list[tuple[str, str]]:
         """Distinct (group, version) pairs, core first, in declaration order."""
         seen: list[tuple[str, str]] = []

@@ -87,6 +87,16 @@ EVENTS = ResourceDefinition(
         ),
     },
     columns=CORE_EVENTS.columns,
+    # selectors run on the stored (core/v1) form, so each name reads the core field it maps to
+    field_selectors={
+        **{
+            f"regarding.{key}": CORE_EVENTS.field_selectors[f"involvedObject.{key}"]
+            for key in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
+        },
+        "reason": CORE_EVENTS.field_selectors["reason"],
+        "type": CORE_EVENTS.field_selectors["type"],
+        "reportingController": CORE_EVENTS.field_selectors["reportingComponent"],
+    },
     stored_as=("core", "events"),
     to_storage=to_core,
     from_storage=from_core,

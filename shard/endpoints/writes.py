@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -9,6 +10,7 @@ from aiohttp import web
 from apimachinery import errors
 from apimachinery.apis.types import Object
 from apimachinery.apis.unknown_fields import unknown_fields
+from apimachinery.serializers.duplicates import duplicate_fields
 from shard.endpoints import params
 from shard.endpoints.negotiation import decode_body, negotiate
 from shard.endpoints.requestinfo import ResourcePath
@@ -21,20 +23,25 @@ from shard.registry.store import Store
 
 
 async def _read_object(request: web.Request, store: Store, options: WriteOptions) -> Object:
-    body = decode_body(request.headers.get("Content-Type", ""), await request.read())
+    content_type = request.headers.get("Content-Type", "")
+    raw = await request.read()
+    body = decode_body(content_type, raw)
     if not isinstance(body, dict):
         raise errors.bad_request("the body of the request must be a JSON object")
-    _field_validation(request, store, body, options)
+    duplicates = duplicate_fields(raw) if options.field_validation != "Ignore" and "json" in content_type else []
+    _field_validation(request, store, body, options, duplicates)
     return body
 
 
-def _field_validation(request: web.Request, store: Store, body: Object, options: WriteOptions) -> None:
+def _field_validation(
+    request: web.Request, store: Store, body: Object, options: WriteOptions, duplicates: Sequence[str] = ()
+) -> None:
     if options.field_validation == "Ignore":
         return
-    unknown = unknown_fields(store.resource, body)
-    if not unknown:
+    texts = [f'duplicate field "{path}"' for path in duplicates]
+    texts += [f'unknown field "{path}"' for path in unknown_fields(store.resource, body)]
+    if not texts:
         return
-    texts = [f'unknown field "{path}"' for path in unknown]
     if options.field_validation == "Strict":
         kind, version = store.resource.kind, store.resource.api_version
         raise errors.bad_request(

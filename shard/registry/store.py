@@ -27,6 +27,8 @@ Mutation = Callable[[Object], Awaitable[Object]]
 CreateHook = Callable[[RequestContext, Object], Awaitable[None]]
 
 GENERATE_NAME_ATTEMPTS = 8
+# propagationPolicy → the finalizer that makes the garbage collector finish the deletion
+GC_FINALIZERS = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}
 
 
 class _DeleteInstead(Exception):
@@ -177,8 +179,9 @@ class Store:
             current = await self.storage.get(key)
             _check_preconditions(current, preconditions, self.resource, name)
             marked = copy.deepcopy(current)
-            if self.strategy.on_delete(marked) or metadata.finalizers(marked):
-                return await self._mark_deleting(ctx, name, request), False
+            gc_finalizer = GC_FINALIZERS.get(request.propagation_policy) if self.resource.kind != "Namespace" else None
+            if self.strategy.on_delete(marked) or metadata.finalizers(marked) or gc_finalizer:
+                return await self._mark_deleting(ctx, name, request, gc_finalizer), False
             if request.dry_run:
                 return self.output(current), True
             deleted = await self.storage.delete(
@@ -191,12 +194,18 @@ class Store:
             raise translate(err, self.resource, name) from None
         return self.output(deleted), True
 
-    async def _mark_deleting(self, ctx: RequestContext, name: str, request: DeleteRequest) -> Object:
+    async def _mark_deleting(
+        self, ctx: RequestContext, name: str, request: DeleteRequest, gc_finalizer: str | None
+    ) -> Object:
+        """Set deletionTimestamp (once) and the finalizer of an orphan or foreground propagation."""
+
         async def mark(obj: Object) -> Object:
             meta = metadata.meta(obj)
             if not meta.get("deletionTimestamp"):
                 meta["deletionTimestamp"] = metadata.now_rfc3339()
                 meta["deletionGracePeriodSeconds"] = 0
+            if gc_finalizer and gc_finalizer not in metadata.finalizers(obj):
+                meta["finalizers"] = [*metadata.finalizers(obj), gc_finalizer]
             self.strategy.on_delete(obj)
             return obj
 

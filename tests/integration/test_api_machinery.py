@@ -210,3 +210,12 @@ def test_health_and_metrics(kplane: Kplane, namespace: str) -> None:
     assert namespace not in text and "root" not in text
     status, _, _ = request_raw(kplane, "GET", "/metrics", token="")
     assert status == 401
+
+
+def test_strict_validation_reports_duplicate_fields(kplane: Kplane, namespace: str) -> None:
+    raw = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},"data":{"a":"1","a":"2"}}'
+    status, _, body = request_raw(kplane, "POST", _cm_path(namespace) + "?fieldValidation=Strict", raw)
+    assert status == 400
+    assert b'strict decoding error: duplicate field \\"metadata.name\\", duplicate field \\"data.a\\"' in body
+    status, headers, _ = request_raw(kplane, "POST", _cm_path(namespace) + "?fieldValidation=Warn", raw)
+    assert status == 201 and 'duplicate field \\"data.a\\"' in " ".join(headers.get_all("Warning"))

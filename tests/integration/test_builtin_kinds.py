@@ -36,6 +36,16 @@ def test_events_are_shared_between_core_and_events_k8s_io(kplane: Kplane, namesp
         f"{ROOT}/api/v1/namespaces/{namespace}/events?fieldSelector=involvedObject.name%3Dc,reason%3DStarted",
     )
     assert [item["metadata"]["name"] for item in listed["items"]] == ["e1"]
+    status, listed = request_json(
+        kplane, "GET", f"{ROOT}/apis/events.k8s.io/v1/namespaces/{namespace}/events?fieldSelector=regarding.name%3Dc"
+    )
+    assert status == 200 and [item["note"] for item in listed["items"]] == ["it began"]
+    status, listed = request_json(
+        kplane,
+        "GET",
+        f"{ROOT}/apis/events.k8s.io/v1/namespaces/{namespace}/events?fieldSelector=regarding.name%3Dother",
+    )
+    assert status == 200 and listed["items"] == []
 
 
 def test_rbac_objects_are_stored_and_validated(kplane: Kplane, kubectl: Kubectl, namespace: str) -> None:
@@ -79,3 +89,29 @@ def test_service_accounts(kubectl: Kubectl, namespace: str) -> None:
     kubectl.ok("-n", namespace, "patch", "sa", "robot", "-p", '{"secrets":[{"name":"b"}]}')
     out = kubectl.ok("-n", namespace, "get", "sa", "robot").splitlines()
     assert out[0].split() == ["NAME", "SECRETS", "AGE"] and out[1].split()[:2] == ["robot", "2"]
+
+
+def test_describe_and_kubectl_events_show_an_objects_events(kubectl: Kubectl, namespace: str) -> None:
+    kubectl.ok("-n", namespace, "create", "cm", "demo", "--from-literal=a=b")
+    uid = kubectl.ok("-n", namespace, "get", "cm", "demo", "-o", "jsonpath={.metadata.uid}")
+    event = f"""apiVersion: v1
+kind: Event
+metadata: {{name: demo.1}}
+involvedObject: {{kind: ConfigMap, name: demo, namespace: {namespace}, uid: "{uid}", apiVersion: v1}}
+reason: Tested
+message: something happened
+type: Warning
+source: {{component: tester}}
+firstTimestamp: "2026-11-24T19:00:00Z"
+lastTimestamp: "2026-11-24T19:00:00Z"
+count: 1
+"""
+    kubectl.ok("-n", namespace, "create", "-f", "-", input=event)
+    described = kubectl.ok("-n", namespace, "describe", "cm", "demo")
+    events_part = described.split("Events:", 1)[1].splitlines()
+    assert events_part[1].split() == ["Type", "Reason", "Age", "From", "Message"]
+    assert events_part[3].split()[:3] == ["Warning", "Tested", events_part[3].split()[2]]
+    assert "something happened" in events_part[3]
+    listed = kubectl.ok("-n", namespace, "events").splitlines()
+    assert listed[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert "ConfigMap/demo" in listed[1] and "something happened" in listed[1]

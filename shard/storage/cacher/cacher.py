@@ -2,12 +2,14 @@
 
 What is served from memory and what is delegated to the underlying store:
 
-- writes (create, guaranteed_update, delete), get, count and current_revision: delegated.
-- list with revision 0 (linearizable): ask the store for its current revision R, wait up to
+- writes (create, guaranteed_update, delete), count, and get at a revision N > 0: delegated.
+- get and list with revision 0 (linearizable): learn the store's current revision R from a fetch
+  that started after the call (shared with concurrent readers, see fresh.py), wait up to
   `consistent_read_wait` for the cache to reach R, then serve from memory at the cache revision
   (>= R, so every write acknowledged before the call is visible). If the cache does not get there
   in time (for instance the last write was outside the cached prefix and no progress notification
   came yet), delegate.
+- current_revision: the same shared fetch.
 - list at an exact revision N (or a continue token at N): served from memory only if the cache has
   reached N, still holds every event after N, and none of them touched the listed prefix (then the
   prefix looks now as it did at N); otherwise delegated.
@@ -24,9 +26,13 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import orjson
+
+from shard.storage.cacher.fresh import RevisionBatcher
 from shard.storage.cacher.reflector import Reflector
 from shard.storage.cacher.state import Page
 from shard.storage.cacher.watch_server import BookmarkPolicy, serve_watch
+from shard.storage.errors import KeyNotFoundError
 from shard.storage.interface import (
     ListOptions,
     ListResult,
@@ -47,8 +53,8 @@ MAX_BOOKMARK_HEARTBEAT = 60.0
 class CacherConfig:
     """capacity: events kept for watches. bookmark_interval: seconds between bookmarks of an idle
     watcher whose revision moved. bookmark_heartbeat: a bookmark at least this often while idle
-    (capped at 60 s). consistent_read_wait: seconds a linearizable list waits for the cache before
-    delegating. list_page_size: page size of the initial list."""
+    (capped at 60 s). consistent_read_wait: seconds a linearizable get or list waits for the cache
+    before delegating. list_page_size: page size of the initial list."""
 
     capacity: int = 10_000
     bookmark_interval: float = 1.0
@@ -70,6 +76,7 @@ class Cacher:
             capacity=self.config.capacity,
             list_page_size=self.config.list_page_size,
         )
+        self._fresh = RevisionBatcher(fetch=underlying.current_revision)
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Cacher:
@@ -96,6 +103,7 @@ class Cacher:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self._fresh.close()
 
     @property
     def revision(self) -> int:
@@ -106,7 +114,11 @@ class Cacher:
         return await self._underlying.create(key, obj)
 
     async def get(self, key: str, *, revision: int = 0) -> Object:
-        return await self._underlying.get(key, revision=revision)
+        if revision or not self._covers(key):
+            return await self._underlying.get(key, revision=revision)
+        if not await self._wait_for_revision(await self._fresh.current()):
+            return await self._underlying.get(key)
+        return self._cached(key)
 
     async def guaranteed_update(
         self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
@@ -122,7 +134,7 @@ class Cacher:
         return await self._underlying.count(prefix)
 
     async def current_revision(self) -> int:
-        return await self._underlying.current_revision()
+        return await self._fresh.current()
 
     async def list(self, prefix: str, options: ListOptions) -> ListResult:
         if not self._covers(prefix):
@@ -132,7 +144,7 @@ class Cacher:
             return await self._list_exact(prefix, options, position.revision, position.start_key)
         if options.revision:
             return await self._list_exact(prefix, options, options.revision, prefix)
-        target = await self._underlying.current_revision()
+        target = await self._fresh.current()
         if await self._wait_for_revision(target):
             return self._page(prefix, options, self._reflector.revision, prefix)
         return await self._underlying.list(prefix, options)
@@ -147,6 +159,14 @@ class Cacher:
 
     def _covers(self, prefix: str) -> bool:
         return prefix.startswith(self.prefix) and self._reflector.ready.is_set()
+
+    def _cached(self, key: str) -> Object:
+        """A private copy of the cached object at `key` (its resourceVersion is its mod revision)."""
+        entry = self._reflector.state.get(key)
+        if entry is None:
+            raise KeyNotFoundError(key)
+        obj: Object = orjson.loads(entry.data)
+        return obj
 
     def _bookmark_policy(self) -> BookmarkPolicy:
         heartbeat = min(self.config.bookmark_heartbeat, MAX_BOOKMARK_HEARTBEAT)
