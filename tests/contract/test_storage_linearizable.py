@@ -27,7 +27,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 ROUNDS = 30
 WRITERS = 4
 READERS = 16
-WRITES_PER_WRITER = 25
+WRITES_PER_WRITER = 40
 
 
 class CountingStore(Etcd3Storage):
@@ -63,7 +63,16 @@ async def stores(request: pytest.FixtureRequest, etcd_client: EtcdClient) -> Asy
         yield Stores(reader=underlying, underlying=underlying, prefix=prefix, writers=[underlying])
         return
     async with Cacher(underlying=underlying, prefix=prefix, config=CacherConfig(consistent_read_wait=5.0)) as cacher:
+        await warm_up(cacher, prefix)
         yield Stores(reader=cacher, underlying=underlying, prefix=prefix, writers=[underlying, cacher])
+
+
+async def warm_up(cacher: Cacher, prefix: str) -> None:
+    """Return once the cacher's watch delivers events: a cacher is ready as soon as its first list is in
+    memory, and etcd may hold back events for a watch registered after newer writes (up to ~100 ms)."""
+    key = f"{prefix}!warm-up"
+    await cacher.create(key, make_object("warm-up"))
+    await cacher.get(key)
 
 
 async def test_a_get_right_after_a_write_sees_it(stores: Stores) -> None:
@@ -121,7 +130,9 @@ async def write_steps(stores: Stores, key: str, acknowledged: Acknowledged) -> N
         acknowledged.record(key, rv(await writer.guaranteed_update(key, set_field("step", step))))
 
 
-async def read_until(stores: Stores, keys: list[str], acknowledged: Acknowledged, writing: asyncio.Future[object]) -> int:
+async def read_until(
+    stores: Stores, keys: list[str], acknowledged: Acknowledged, writing: asyncio.Future[object]
+) -> int:
     """Alternate gets and lists until the writers finish, checking each against what was acknowledged
     before it started; returns how many reads it made."""
     reads = 0
