@@ -22,6 +22,7 @@ from apimachinery.pki import read_token, ssl_server_context
 from shard.auth.authn import ClientCertificates, StaticTokens, Union
 from shard.auth.authz import BootstrapDiscovery, Chain, SystemMasters
 from shard.config import ShardOptions
+from shard.controllers.crd.controller import CRDController
 from shard.controllers.garbagecollector.controller import GarbageCollector
 from shard.controllers.namespace.controller import NamespaceController
 from shard.endpoints.app import build_app
@@ -58,7 +59,7 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         storage = await stack.enter_async_context(_storage(options))
         registry = Registry(builtin_catalog(), storage, root_ca_pem=options.pki.ca_cert.read_text())
         await bootstrap_root(registry)
-        for controller in (NamespaceController(registry), GarbageCollector(registry)):
+        for controller in (NamespaceController(registry), GarbageCollector(registry), CRDController(registry)):
             stack.push_async_callback(_cancel, asyncio.create_task(controller.run()))
         runner = await _serve(options, registry)
         stack.push_async_callback(runner.cleanup)
@@ -106,7 +107,7 @@ async def _serve(options: ShardOptions, registry: Registry) -> web.AppRunner:
         tokens[token] = UserInfo(user, groups)
     authenticator = Union([StaticTokens(tokens), ClientCertificates()])
     authorizer = Chain([SystemMasters(), BootstrapDiscovery()])
-    router = Router(registry, registry.catalog, LogicalClusters(registry.storage), VERSION_INFO, authorizer)
+    router = Router(registry, LogicalClusters(registry.storage), VERSION_INFO, authorizer)
     app = build_app(router=router, authenticator=authenticator, metrics=metrics)
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
     await runner.setup()

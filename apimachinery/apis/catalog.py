@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from apimachinery.apis import coordination_v1, core_kcp_io, core_v1, events_v1, rbac_v1
+from apimachinery.apis import apiextensions_v1, coordination_v1, core_kcp_io, core_v1, events_v1, rbac_v1
 from apimachinery.apis.types import ResourceDefinition
 
 BUILTINS: tuple[ResourceDefinition, ...] = (
@@ -13,6 +13,7 @@ BUILTINS: tuple[ResourceDefinition, ...] = (
     *events_v1.RESOURCES,
     *coordination_v1.RESOURCES,
     *rbac_v1.RESOURCES,
+    *apiextensions_v1.RESOURCES,
     *core_kcp_io.RESOURCES,
 )
 

@@ -40,6 +40,15 @@ class Subresource:
 
 
 @dataclass(frozen=True)
+class ScalePaths:
+    """Where a custom resource keeps what its `scale` subresource shows (JSON paths like `.spec.replicas`)."""
+
+    spec_replicas: str
+    status_replicas: str
+    label_selector: str = ""
+
+
+@dataclass(frozen=True)
 class ResourceDefinition:
     group: str
     version: str
@@ -57,6 +66,9 @@ class ResourceDefinition:
     field_selectors: Mapping[str, Callable[[Object], str]] = field(default_factory=dict)
     description: str = ""
     stored_as: tuple[str, str] | None = None
+    storage_infix: str = ""
+    deprecation_warning: str = ""
+    scale: ScalePaths | None = None
     to_storage: Callable[[Object], Object] | None = None
     from_storage: Callable[[Object], Object] | None = None
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from apimachinery import errors
-from shard.endpoints import reads, watches, writes
+from shard.endpoints import reads, scales, watches, writes
 from shard.endpoints.params import truthy
 from shard.endpoints.requestinfo import ResourcePath
 from shard.registry.context import RequestContext
@@ -28,6 +28,8 @@ async def serve(request: web.Request, target: Target) -> web.StreamResponse:
     _check_subresource(target)
     if not path.name:
         return await _serve_collection(request, target)
+    if path.subresource == "scale":
+        return await scales.serve(request, target.store, target.ctx, path)
     if path.legacy_watch:
         if path.subresource:
             raise errors.resource_not_found_path()
@@ -60,7 +62,7 @@ def _check_subresource(target: Target) -> None:
     sub = target.path.subresource
     if sub and target.store.resource.subresource(sub) is None:
         raise errors.resource_not_found_path()
-    if sub and sub not in ("status", "finalize"):
+    if sub and sub not in ("status", "finalize", "scale"):
         raise errors.method_not_allowed(
             f"the server does not allow this method on the requested resource ({target.store.resource.plural}/{sub})"
         )

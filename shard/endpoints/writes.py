@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -79,7 +80,14 @@ async def patch(request: web.Request, store: Store, ctx: RequestContext, path: R
     representation = _representation(request)
     options = params.write_options(request.query)
     content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
-    mutate = patching.mutation(store.resource, content_type, await request.read())
+    body = await request.read()
+    force_given = "force" in request.query
+    patching.check_patch_options(store.resource, content_type, options.field_manager, force_given=force_given)
+    if content_type == patching.APPLY_PATCH:
+        options = replace(options, force=params.truthy(request.query.get("force")))
+        obj, created = await patching.apply(store, ctx, path.name, body, options, subresource=path.subresource)
+        return object_response(request, representation, obj, status=201 if created else 200)
+    mutate = patching.mutation(store.resource, content_type, body)
 
     async def apply(current: Object) -> Object:
         patched = await mutate(current)

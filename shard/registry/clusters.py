@@ -26,7 +26,10 @@ class LogicalClusters:
         if self._seen.get(cluster, 0.0) > now:
             return True
         try:
-            await self.storage.get(logical_cluster_key(cluster))
+            try:
+                await self.storage.get(logical_cluster_key(cluster), consistent=False)
+            except storage_errors.KeyNotFoundError:
+                await self.storage.get(logical_cluster_key(cluster))
         except storage_errors.KeyNotFoundError:
             self._seen.pop(cluster, None)
             return False

@@ -32,3 +32,5 @@ class WriteOptions:
     dry_run: bool = False
     field_manager: str = ""
     field_validation: str = "Strict"
+    apply: bool = False  # a server-side apply: the object written is the applied configuration
+    force: bool = False  # apply only: take over fields other managers own instead of a 409

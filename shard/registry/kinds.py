@@ -6,6 +6,7 @@ from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.errors import Cause
 from apimachinery.validation import names
 from shard.registry.configmaps import ConfigMapStrategy, SecretStrategy
+from shard.registry.crds import CustomResourceDefinitionStrategy
 from shard.registry.namespaces import NamespaceStrategy
 from shard.registry.strategy import Strategy
 
@@ -130,6 +131,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "Lease": LeaseStrategy,
     "Event": EventStrategy,
     "LogicalCluster": LogicalClusterStrategy,
+    "CustomResourceDefinition": CustomResourceDefinitionStrategy,
 }
 
 

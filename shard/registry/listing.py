@@ -35,7 +35,11 @@ async def list_objects(store: Store, ctx: RequestContext, request: ListRequest) 
         result = await store.storage.list(
             prefix,
             ListOptions(
-                revision=revision, limit=request.limit, continue_token=request.continue_token, predicate=predicate
+                revision=revision,
+                limit=request.limit,
+                continue_token=request.continue_token,
+                predicate=predicate,
+                consistent=request.resource_version != "0",
             ),
         )
     except storage_errors.StorageError as err:
@@ -133,7 +137,7 @@ async def _initial_state(
         return parse_resource_version(rv), []
     if rv not in ("", "0"):
         await wait_for_revision(store, parse_resource_version(rv))
-    result = await store.storage.list(prefix, ListOptions(predicate=predicate))
+    result = await store.storage.list(prefix, ListOptions(predicate=predicate, consistent=rv != "0"))
     events = [
         WatchEvent("ADDED", store.output(item), int(item["metadata"]["resourceVersion"])) for item in result.items
     ]

@@ -1,17 +1,25 @@
-"""Patch bodies → a mutation of the current object: JSON patch, merge patch, strategic merge patch."""
+"""Patch bodies → a mutation of the current object: JSON patch, merge patch, strategic merge patch;
+and server-side apply (`apply`), which updates the object or creates it when it does not exist."""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
 from typing import Any
 
 import jsonpatch
 import orjson
+import yaml
 
 from apimachinery import errors
 from apimachinery.apis.types import Object, ResourceDefinition
+from apimachinery.fieldmanager.merge import merge as apply_merge
+from apimachinery.fieldmanager.typeinfo import TypeRef
 from apimachinery.patch import merge, strategic
 from apimachinery.patch.strategies import patch_meta_for
-from shard.registry.store import Mutation
+from apimachinery.validation import field
+from shard.registry.context import RequestContext, WriteOptions
+from shard.registry.store import Mutation, Store
 
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -24,6 +32,7 @@ def accepted_patch_types(resource: ResourceDefinition) -> list[str]:
     types = [JSON_PATCH, MERGE_PATCH]
     if patch_meta_for(resource.group, resource.kind) is not None:
         types.append(STRATEGIC_MERGE_PATCH)
+    types.append(APPLY_PATCH)
     return types
 
 
@@ -31,6 +40,8 @@ def mutation(resource: ResourceDefinition, content_type: str, body: bytes) -> Mu
     """The update step for a PATCH with this Content-Type; 415 for a type the resource does not take."""
     if content_type not in accepted_patch_types(resource):
         raise errors.unsupported_media_type(", ".join(accepted_patch_types(resource)))
+    if content_type == APPLY_PATCH:
+        return _apply_merge(resource, decode_apply(body))
     patch = _decode(body)
     if content_type == JSON_PATCH:
         return _json_patch(patch)
@@ -86,3 +97,78 @@ def _strategic(resource: ResourceDefinition, patch: dict[str, Any]) -> Mutation:
         return strategic.strategic_merge_patch(current, patch, meta)
 
     return apply
+
+
+def _apply_merge(resource: ResourceDefinition, config: Object) -> Mutation:
+    """An apply without field management (for kinds served through another one, such as Scale)."""
+
+    async def apply(current: Object) -> Object:
+        merged: Object = apply_merge(current, config, TypeRef.root(resource.schemas, resource.schema_name))
+        return merged
+
+    return apply
+
+
+# ---- server-side apply ---------------------------------------------------------------------------
+class _ApplyLoader(yaml.SafeLoader):
+    """YAML as Kubernetes reads it: timestamps stay strings."""
+
+
+_ApplyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def decode_apply(body: bytes) -> Object:
+    """An apply body (YAML, or JSON which is YAML too) → the applied configuration; 400 if unreadable."""
+    try:
+        config = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        try:
+            config = yaml.load(body, Loader=_ApplyLoader)  # a SafeLoader: no arbitrary objects
+        except yaml.YAMLError as err:
+            raise errors.bad_request(f"error decoding patch: {err}") from None
+    if not isinstance(config, dict):
+        raise errors.bad_request("error decoding patch: the applied configuration must be an object")
+    return config
+
+
+def check_patch_options(
+    resource: ResourceDefinition, content_type: str, field_manager: str, *, force_given: bool
+) -> None:
+    """415 for a patch type the resource does not take; then the PatchOptions rules: apply needs a
+    fieldManager, `force` is for apply only (422 otherwise)."""
+    if content_type not in accepted_patch_types(resource):
+        raise errors.unsupported_media_type(", ".join(accepted_patch_types(resource)))
+    causes = []
+    if content_type == APPLY_PATCH and not field_manager:
+        causes.append(field.required("fieldManager", "is required for apply patch"))
+    if content_type != APPLY_PATCH and force_given:
+        causes.append(field.forbidden("force", "may not be specified for non-apply patch"))
+    if causes:
+        raise errors.invalid("PatchOptions", "", causes, group="meta.k8s.io")
+
+
+async def apply(
+    store: Store, ctx: RequestContext, name: str, body: bytes, options: WriteOptions, *, subresource: str = ""
+) -> tuple[Object, bool]:
+    """Apply `body` to the object (or create it from the configuration); (object, created)."""
+    config = decode_apply(body)
+    meta = config.get("metadata")
+    given = meta.get("name") if isinstance(meta, dict) else None
+    if given is not None and given != name:
+        raise errors.bad_request(f"the name of the object ({given}) does not match the name on the URL ({name})")
+    options = replace(options, apply=True)
+
+    async def applied(current: Object) -> Object:
+        return copy.deepcopy(config)
+
+    try:
+        return await store.update(ctx, name, applied, options, subresource=subresource), False
+    except errors.StatusError as err:
+        if err.reason != "NotFound" or err.kind != store.resource.plural or subresource:
+            raise
+    if given is None:
+        raise errors.bad_request(f"the name of the object () does not match the name on the URL ({name})")
+    return await store.create(ctx, copy.deepcopy(config), options), True

@@ -15,7 +15,9 @@ from apimachinery.apis.types import Object, ResourceDefinition
 from shard.registry import keys
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.kinds import strategy_for
+from shard.registry.customresources import CustomResources
 from shard.registry.store import CreateHook, Store
+from shard.registry.strategy import Strategy
 from shard.storage import errors as storage_errors
 from shard.storage.interface import Storage
 
@@ -29,31 +31,48 @@ class Registry:
     storage: Storage
     root_ca_pem: str = ""
     stores: dict[tuple[str, str, str], Store] = field(default_factory=dict)
+    custom: CustomResources = field(init=False)
 
     def __post_init__(self) -> None:
         for resource in self.catalog.resources:
-            self.stores[(resource.group, resource.version, resource.plural)] = self._build(resource)
+            self.stores[(resource.group, resource.version, resource.plural)] = self.build_store(resource)
+        self.custom = CustomResources(self.catalog)
 
-    def store_for(self, group: str, version: str, plural: str) -> Store | None:
-        return self.stores.get((group, version, plural))
+    def store_for(self, cluster: str, group: str, version: str, plural: str) -> Store | None:
+        """The Store serving this resource in `cluster`: a built-in, or a custom resource of its CRDs."""
+        return self.stores.get((group, version, plural)) or self.custom.store_for(cluster, (group, version, plural))
 
     def store_of(self, resource: ResourceDefinition) -> Store:
         return self.stores[(resource.group, resource.version, resource.plural)]
 
-    def _build(self, resource: ResourceDefinition) -> Store:
+    def catalog_for(self, cluster: str) -> Catalog:
+        return self.custom.catalog_for(cluster)
+
+    def stores_in(self, cluster: str) -> list[Store]:
+        """One Store per storage location in `cluster` (aliases such as events.k8s.io left out)."""
+        builtin = [store for store in self.stores.values() if not store.resource.stored_as]
+        return [*builtin, *self.custom.storage_stores(cluster)]
+
+    def build_store(self, resource: ResourceDefinition, strategy: Strategy | None = None) -> Store:
         admission: tuple[CreateHook, ...] = (self._namespace_lifecycle,) if resource.namespaced else ()
         after_create: tuple[CreateHook, ...] = ()
         if resource.kind == "Namespace" and resource.group == "":
             after_create = (self._provision_namespace,)
         elif resource.kind == "LogicalCluster":
             after_create = (self._provision_logical_cluster,)
-        return Store(resource, strategy_for(resource), self.storage, admission, after_create)
+        return Store(resource, strategy or strategy_for(resource), self.storage, admission, after_create)
 
     async def _namespace_lifecycle(self, ctx: RequestContext, obj: Object) -> None:
-        """Creating in a missing namespace → 404; in a terminating one → 403 NamespaceTerminating."""
+        """Creating in a missing namespace → 404; in a terminating one → 403 NamespaceTerminating.
+
+        The watch cache answers first, as upstream's informer does; a miss is confirmed by a linearizable
+        read, so a namespace created a moment ago is never reported missing."""
         key = keys.object_key(NAMESPACES, ctx.cluster, "", ctx.namespace)
         try:
-            namespace = await self.storage.get(key)
+            try:
+                namespace = await self.storage.get(key, consistent=False)
+            except storage_errors.KeyNotFoundError:
+                namespace = await self.storage.get(key)
         except storage_errors.KeyNotFoundError:
             raise errors.not_found("namespaces", ctx.namespace) from None
         if (namespace.get("metadata") or {}).get("deletionTimestamp"):
@@ -85,7 +104,8 @@ class Registry:
 
     async def _ensure(self, ctx: RequestContext, resource: ResourceDefinition, obj: Object) -> None:
         try:
-            await self.store_of(resource).create(ctx, obj, WriteOptions())
+            # managedFields name the component that creates these upstream
+            await self.store_of(resource).create(ctx, obj, WriteOptions(field_manager="kube-controller-manager"))
         except errors.StatusError as err:
             if err.reason != "AlreadyExists":
                 raise

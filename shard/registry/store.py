@@ -15,7 +15,7 @@ from typing import Any
 from apimachinery import errors
 from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.validation.names import generate_name
-from shard.registry import keys, metadata, validation
+from shard.registry import fieldmanagement, keys, metadata, validation
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.errors import translate
 from shard.registry.options import DeleteRequest
@@ -64,6 +64,7 @@ class Store:
 
     # ---- create --------------------------------------------------------------------------------
     async def create(self, ctx: RequestContext, obj: Object, options: WriteOptions) -> Object:
+        obj = fieldmanagement.tracking(self.resource, self.strategy, ctx, options).on_create(obj)
         validation.check_type_meta(self.resource, obj)
         meta = metadata.meta(obj)
         if meta.get("resourceVersion"):
@@ -115,14 +116,16 @@ class Store:
     ) -> Object:
         """Read-modify-write: `mutate` gets the current wire object and returns the desired one."""
         key = self.key(ctx, name)
+        field_tracking = fieldmanagement.tracking(self.resource, self.strategy, ctx, options, subresource)
 
         async def apply(current: Object) -> Object:
             old = self.output(copy.deepcopy(current))
-            desired = await mutate(copy.deepcopy(old))
+            desired = field_tracking.on_update(old, await mutate(copy.deepcopy(old)))
             new = self._admit_update(desired, old, name, subresource)
             if metadata.is_deleting(new) and not metadata.finalizers(new) and self._deletion_ready(new):
                 raise _DeleteInstead(new)
             if options.dry_run:
+                metadata.meta(new)["resourceVersion"] = metadata.meta(old).get("resourceVersion")
                 raise _DryRunResult(new)
             return self.stored(new)
 
@@ -150,7 +153,9 @@ class Store:
             desired_meta["namespace"] = metadata.meta(old).get("namespace", "")
         metadata.carry_on_update(desired, old)
         if subresource:
+            managed = desired_meta.get("managedFields")
             self.strategy.prepare_for_subresource_update(subresource, desired, old)
+            fieldmanagement.set_managed_fields(desired, managed)
         else:
             self.strategy.prepare_for_update(desired, old)
             if self.strategy.tracks_generation and self.strategy.spec_changed(desired, old):

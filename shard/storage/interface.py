@@ -43,12 +43,15 @@ class ListOptions:
     limit: 0 = everything; N > 0 = at most N items, with a continue token if more remain.
     continue_token: from a previous ListResult; the listing continues at the revision of the first page.
     predicate: only matching objects are returned and counted against `limit`.
+    consistent: with revision 0, False allows any recent state (resourceVersion "0" semantics: a watch
+      cache may answer from memory without first confirming it is current).
     """
 
     revision: int = 0
     limit: int = 0
     continue_token: str = ""
     predicate: Predicate | None = None
+    consistent: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,9 @@ class Storage(Protocol):
         Returns the stored object with its resourceVersion."""
         ...
 
-    async def get(self, key: str, *, revision: int = 0) -> Object:
-        """The object at `key` (latest, linearizable, or at `revision`); KeyNotFoundError if absent."""
+    async def get(self, key: str, *, revision: int = 0, consistent: bool = True) -> Object:
+        """The object at `key` (latest, linearizable, or at `revision`); KeyNotFoundError if absent.
+        `consistent=False` (revision 0 only) allows any recent state, as ListOptions.consistent."""
         ...
 
     async def list(self, prefix: str, options: ListOptions) -> ListResult:

@@ -70,9 +70,10 @@ async def stores(request: pytest.FixtureRequest, etcd_client: EtcdClient) -> Asy
 async def warm_up(cacher: Cacher, prefix: str) -> None:
     """Return once the cacher's watch delivers events: a cacher is ready as soon as its first list is in
     memory, and etcd may hold back events for a watch registered after newer writes (up to ~100 ms)."""
-    key = f"{prefix}!warm-up"
-    await cacher.create(key, make_object("warm-up"))
-    await cacher.get(key)
+    created = await cacher.create(f"{prefix}!warm-up", make_object("warm-up"))
+    async with asyncio.timeout(10):
+        while cacher.revision < rv(created):
+            await asyncio.sleep(0.005)
 
 
 async def test_a_get_right_after_a_write_sees_it(stores: Stores) -> None:
@@ -131,15 +132,16 @@ async def write_steps(stores: Stores, key: str, acknowledged: Acknowledged) -> N
 
 
 async def read_until(
-    stores: Stores, keys: list[str], acknowledged: Acknowledged, writing: asyncio.Future[object]
+    stores: Stores, keys: list[str], acknowledged: Acknowledged, writing: asyncio.Future[list[None]]
 ) -> int:
     """Alternate gets and lists until the writers finish, checking each against what was acknowledged
     before it started; returns how many reads it made."""
     reads = 0
     while not writing.done():
         key = keys[reads % len(keys)]
-        floor, latest = acknowledged.by_key[key], acknowledged.latest
+        floor = acknowledged.by_key[key]
         assert rv(await stores.reader.get(key)) >= floor
+        latest = acknowledged.latest
         assert (await stores.reader.list(stores.prefix, ListOptions())).revision >= latest
         reads += 1
     return reads

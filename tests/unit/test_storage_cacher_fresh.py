@@ -8,6 +8,7 @@ import random
 import pytest
 
 from shard.storage.cacher.fresh import RevisionBatcher
+from shard.storage.errors import UnavailableError
 
 
 class GatedFetch:
@@ -112,7 +113,7 @@ async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch() -> None:
     assert await staying == 3 and leaving.cancelled()
 
 
-async def test_close_cancels_the_fetch_and_every_waiting_caller() -> None:
+async def test_close_stops_the_fetch_and_fails_every_waiting_caller() -> None:
     fetch = GatedFetch([])
     batcher = RevisionBatcher(fetch=fetch)
     running = asyncio.create_task(batcher.current())
@@ -120,8 +121,9 @@ async def test_close_cancels_the_fetch_and_every_waiting_caller() -> None:
     waiting = asyncio.create_task(batcher.current())
     await settle()
     await batcher.close()
-    await settle()
-    assert running.cancelled() and waiting.cancelled()
+    for task in (running, waiting):
+        with pytest.raises(UnavailableError):
+            await task
     fresh = asyncio.create_task(batcher.current())
     await settle()
     fetch.gates[-1].set_result(9)

@@ -13,6 +13,7 @@ from shard.registry.registry import Registry
 from shard.registry.store import Store
 from shard.storage import errors as storage_errors
 
+CUSTOM_RESOURCES = "customresources"
 GC_USER = UserInfo("system:serviceaccount:kube-system:generic-garbage-collector", ("system:masters",))
 
 
@@ -26,16 +27,17 @@ class Owner:
 
 
 def split_key(key: str) -> tuple[str, str, str]:
-    """`/registry/<group>/<resource>/<cluster>/...` → (group, resource, cluster)."""
+    """`/registry/<group>/<resource>/[customresources/]<cluster>/...` → (group, resource, cluster)."""
     parts = key.split("/")
-    return parts[2], parts[3], parts[4]
+    cluster = parts[5] if parts[4] == CUSTOM_RESOURCES and len(parts) > 6 else parts[4]
+    return parts[2], parts[3], cluster
 
 
 def store_for_key(registry: Registry, key: str) -> Store | None:
-    group, resource, _ = split_key(key)
-    for store in registry.stores.values():
+    group, resource, cluster = split_key(key)
+    for store in registry.stores_in(cluster):
         definition = store.resource
-        if not definition.stored_as and (definition.storage_group, definition.storage_resource) == (group, resource):
+        if (definition.storage_group, definition.storage_resource) == (group, resource):
             return store
     return None
 
@@ -45,7 +47,8 @@ def context_for(node: Node) -> RequestContext:
 
 
 async def lookup_owner(registry: Registry, dependent: Node, reference: dict[str, Any]) -> Owner:
-    resource = registry.catalog.by_kind(str(reference.get("apiVersion", "")), str(reference.get("kind", "")))
+    catalog = registry.catalog_for(dependent.cluster)
+    resource = catalog.by_kind(str(reference.get("apiVersion", "")), str(reference.get("kind", "")))
     if resource is None:
         return Owner(None, resolvable=False)
     if resource.namespaced and not dependent.namespace:

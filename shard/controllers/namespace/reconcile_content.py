@@ -17,8 +17,8 @@ CONTROLLER_USER = UserInfo("system:serviceaccount:kube-system:namespace-controll
 async def delete_content(registry: Registry, cluster: str, namespace: str) -> int:
     """Delete everything in the namespace; returns how many objects are still there."""
     remaining = 0
-    for store in registry.stores.values():
-        if not store.resource.namespaced or store.resource.stored_as:
+    for store in registry.stores_in(cluster):
+        if not store.resource.namespaced:
             continue
         prefix = keys.collection_prefix(store.resource, cluster, namespace)
         items = (await registry.storage.list(prefix, ListOptions())).items

@@ -113,9 +113,11 @@ class Cacher:
     async def create(self, key: str, obj: Object) -> Object:
         return await self._underlying.create(key, obj)
 
-    async def get(self, key: str, *, revision: int = 0) -> Object:
+    async def get(self, key: str, *, revision: int = 0, consistent: bool = True) -> Object:
         if revision or not self._covers(key):
             return await self._underlying.get(key, revision=revision)
+        if not consistent:
+            return self._cached(key)
         if not await self._wait_for_revision(await self._fresh.current()):
             return await self._underlying.get(key)
         return self._cached(key)
@@ -144,6 +146,8 @@ class Cacher:
             return await self._list_exact(prefix, options, position.revision, position.start_key)
         if options.revision:
             return await self._list_exact(prefix, options, options.revision, prefix)
+        if not options.consistent:
+            return self._page(prefix, options, self._reflector.revision, prefix)
         target = await self._fresh.current()
         if await self._wait_for_revision(target):
             return self._page(prefix, options, self._reflector.revision, prefix)

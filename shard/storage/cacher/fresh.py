@@ -10,6 +10,7 @@ caller arrived. So callers queue into a *waiting batch*; one serving task takes 
 starts a fetch for it and hands its result (or its error) to every caller in it. Callers arriving
 while that fetch runs form the next batch, which is fetched as soon as the running fetch completes.
 At most one fetch runs at a time, and a burst of N concurrent callers costs at most two fetches.
+Closing the batcher stops the running fetch; its callers and the waiting ones get UnavailableError.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+
+from shard.storage.errors import UnavailableError
 
 FetchRevision = Callable[[], Awaitable[int]]
 
@@ -43,7 +46,7 @@ class RevisionBatcher:
         return await asyncio.shield(batch)
 
     async def close(self) -> None:
-        """Stop the serving task; callers still waiting are cancelled."""
+        """Stop the serving task; every caller still waiting gets UnavailableError."""
         task = self._task
         if task is not None:
             task.cancel()
@@ -58,23 +61,27 @@ class RevisionBatcher:
                 await self._fetch_for(batch)
         finally:
             self._task = None
-            self._cancel_waiting()
+            self._fail_waiting()
 
     async def _fetch_for(self, batch: asyncio.Future[int]) -> None:
         try:
             revision = await self._fetch()
         except asyncio.CancelledError:
-            batch.cancel()
+            batch.set_exception(_stopped())
             raise
         except Exception as err:  # every failure goes to the callers of this batch
             batch.set_exception(err)
         else:
             batch.set_result(revision)
 
-    def _cancel_waiting(self) -> None:
+    def _fail_waiting(self) -> None:
         batch, self._waiting = self._waiting, None
         if batch is not None:
-            batch.cancel()
+            batch.set_exception(_stopped())
+
+
+def _stopped() -> UnavailableError:
+    return UnavailableError("", "the revision fetch of the watch cache stopped")
 
 
 def _mark_retrieved(batch: asyncio.Future[int]) -> None:

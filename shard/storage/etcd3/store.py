@@ -59,7 +59,7 @@ class Etcd3Storage:
             raise KeyExistsError(key)
         return codec.decode(data, result.revision)
 
-    async def get(self, key: str, *, revision: int = 0) -> Object:
+    async def get(self, key: str, *, revision: int = 0, consistent: bool = True) -> Object:
         kv = await self._get_kv(key, revision)
         return codec.decode(kv.value, kv.mod_revision)
 

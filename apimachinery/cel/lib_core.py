@@ -1,0 +1,321 @@
+"""CEL's standard operators and functions, replaced where cel-python differs from cel-go or is unmetered.
+
+Owns `LibraryError` (an evaluation error with cel-go's text), the `cel_function` decorator every
+library function wears (an error argument is passed through, as cel-go does), heterogeneous equality
+(`1 == 1.0` is true, `1 == 'a'` is false), cross-type numeric ordering, list/map indexing with cel-go's
+error texts, division and modulus by zero, and the metered comprehension range `@range`. Each of these
+charges the cost meter in proportion to the data it walks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import operator
+from collections.abc import Callable, Iterator
+from functools import lru_cache, wraps
+from typing import Any, TypeVar, cast
+
+import re2  # type: ignore[import-untyped]
+from celpy import celtypes
+from celpy.evaluation import CELEvalError
+
+from apimachinery.cel.meter import charge, size_units
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class LibraryError(ValueError):
+    """An evaluation error whose text is `args[0]` (a ValueError, so cel-python turns it into a value)."""
+
+
+def cel_function(function: F) -> F:
+    """Return the first error argument instead of calling `function`, as cel-go functions do."""
+
+    @wraps(function)
+    def wrapper(*args: Any) -> Any:
+        for arg in args:
+            if isinstance(arg, CELEvalError):
+                return arg
+        return function(*args)
+
+    return cast(F, wrapper)
+
+
+def kind(value: Any) -> str:
+    """The CEL type name of a runtime value, for equality and ordering decisions."""
+    if value is None:
+        return "null_type"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    for python_type, name in _KINDS:
+        if isinstance(value, python_type):
+            return name
+    return type(value).__name__
+
+
+_KINDS: tuple[tuple[type, str], ...] = (
+    (str, "string"),
+    (bytes, "bytes"),
+    (list, "list"),
+    (dict, "map"),
+    (datetime.timedelta, "duration"),
+    (datetime.datetime, "timestamp"),
+)
+
+
+def cel_equal(left: Any, right: Any) -> bool:
+    """cel-go's heterogeneous equality: values of different types are unequal, numbers compare by value."""
+    left_kind, right_kind = kind(left), kind(right)
+    if left_kind != right_kind:
+        return False
+    if left_kind == "list":
+        return _lists_equal(left, right)
+    if left_kind == "map":
+        return _maps_equal(left, right)
+    if left_kind == "string" or left_kind == "bytes":
+        charge(size_units(min(len(left), len(right))))
+    try:
+        return bool(left == right)
+    except TypeError:
+        return False
+
+
+def _lists_equal(left: list[Any], right: list[Any]) -> bool:
+    if len(left) != len(right):
+        return False
+    if isinstance(left, UnorderedList) or isinstance(right, UnorderedList):
+        return _same_elements(left, right)
+    charge(len(left))
+    return all(cel_equal(a, b) for a, b in zip(left, right, strict=True))
+
+
+def _same_elements(left: list[Any], right: list[Any]) -> bool:
+    charge(len(left) * len(right))
+    remaining = list(right)
+    for item in left:
+        match = next((i for i, candidate in enumerate(remaining) if cel_equal(item, candidate)), None)
+        if match is None:
+            return False
+        del remaining[match]
+    return True
+
+
+class UnorderedList(celtypes.ListType):
+    """A set or map list (`x-kubernetes-list-type`): equal to a list of the same elements in any order."""
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, list) and _lists_equal(self, other)
+
+    def __ne__(self, other: Any) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _maps_equal(left: dict[Any, Any], right: dict[Any, Any]) -> bool:
+    if len(left) != len(right):
+        return False
+    charge(len(left))
+    return all(key in right and cel_equal(value, right[key]) for key, value in left.items())
+
+
+@cel_function
+def equals(left: Any, right: Any) -> Any:
+    return celtypes.BoolType(cel_equal(left, right))
+
+
+@cel_function
+def not_equals(left: Any, right: Any) -> Any:
+    return celtypes.BoolType(not cel_equal(left, right))
+
+
+def _compare(left: Any, right: Any) -> int:
+    """-1, 0 or 1; numbers compare across int, uint and double; other types only with their own."""
+    left_kind, right_kind = kind(left), kind(right)
+    if left_kind != right_kind or left_kind in ("null_type", "list", "map"):
+        raise TypeError("no such overload")
+    if left_kind == "number":
+        left, right = (float(v) if isinstance(v, float) else int(v) for v in (left, right))
+    elif left_kind in ("string", "bytes"):
+        charge(size_units(min(len(left), len(right))))
+    return (left > right) - (left < right)
+
+
+@cel_function
+def less(left: Any, right: Any) -> Any:
+    return celtypes.BoolType(_compare(left, right) < 0)
+
+
+@cel_function
+def less_equal(left: Any, right: Any) -> Any:
+    return celtypes.BoolType(_compare(left, right) <= 0)
+
+
+@cel_function
+def greater(left: Any, right: Any) -> Any:
+    return celtypes.BoolType(_compare(left, right) > 0)
+
+
+@cel_function
+def greater_equal(left: Any, right: Any) -> Any:
+    return celtypes.BoolType(_compare(left, right) >= 0)
+
+
+@cel_function
+def add(left: Any, right: Any) -> Any:
+    """`+`, charging concatenations by their length."""
+    if isinstance(left, list) and isinstance(right, list):
+        charge(len(left) + len(right))
+        return celtypes.ListType([*left, *right])
+    if isinstance(left, str) and isinstance(right, str):
+        charge(size_units(len(left) + len(right)))
+        return celtypes.StringType(left + right)
+    if isinstance(left, bytes) and isinstance(right, bytes):
+        charge(size_units(len(left) + len(right)))
+        return celtypes.BytesType(left + right)
+    return operator.add(left, right)
+
+
+@cel_function
+def divide(left: Any, right: Any) -> Any:
+    if isinstance(left, float) and isinstance(right, float):
+        return celtypes.DoubleType(_ieee_divide(left, right))
+    if isinstance(right, int) and not isinstance(right, bool) and right == 0:
+        raise LibraryError("division by zero")
+    return operator.truediv(left, right)
+
+
+def _ieee_divide(left: float, right: float) -> float:
+    if right != 0:
+        return left / right
+    if left == 0 or math.isnan(left):
+        return math.nan
+    return math.copysign(math.inf, left) * math.copysign(1, right)
+
+
+@cel_function
+def modulo(left: Any, right: Any) -> Any:
+    if isinstance(right, int) and not isinstance(right, bool) and right == 0:
+        raise LibraryError("modulus by zero")
+    return operator.mod(left, right)
+
+
+@cel_function
+def index(container: Any, key: Any) -> Any:
+    """`container[key]` with cel-go's errors for a missing key or an index out of range."""
+    if isinstance(container, list):
+        if isinstance(key, float) and key.is_integer():
+            key = int(key)
+        if isinstance(key, bool) or not isinstance(key, int):
+            raise TypeError("no such overload")
+        if not 0 <= key < len(container):
+            raise LibraryError(f"index '{key}' out of range in list size '{len(container)}'")
+        return container[key]
+    if isinstance(container, dict):
+        if key in container:
+            return container[key]
+        raise LibraryError(f"no such key: {key}")
+    raise TypeError("no such overload")
+
+
+@cel_function
+def contained_in(item: Any, container: Any) -> Any:
+    """`item in container`: list membership by CEL equality, map membership by key."""
+    if isinstance(container, dict):
+        return celtypes.BoolType(item in container)
+    if isinstance(container, list):
+        charge(len(container))
+        return celtypes.BoolType(any(cel_equal(item, element) for element in container))
+    raise TypeError("no such overload")
+
+
+@cel_function
+def size(value: Any) -> Any:
+    if isinstance(value, (str, bytes, list, dict)):
+        return celtypes.IntType(len(value))
+    raise TypeError("no such overload")
+
+
+@cel_function
+def contains(text: Any, fragment: Any) -> Any:
+    _require_strings(text, fragment)
+    charge(size_units(len(text)))
+    return celtypes.BoolType(fragment in text)
+
+
+@cel_function
+def starts_with(text: Any, prefix: Any) -> Any:
+    _require_strings(text, prefix)
+    charge(size_units(len(prefix)))
+    return celtypes.BoolType(text.startswith(prefix))
+
+
+@cel_function
+def ends_with(text: Any, suffix: Any) -> Any:
+    _require_strings(text, suffix)
+    charge(size_units(len(suffix)))
+    return celtypes.BoolType(text.endswith(suffix))
+
+
+@cel_function
+def matches(text: Any, pattern: Any) -> Any:
+    _require_strings(text, pattern)
+    charge(size_units(len(text)) + size_units(len(pattern)))
+    return celtypes.BoolType(compile_regex(pattern).search(text) is not None)
+
+
+def compile_regex(pattern: str) -> Any:
+    """An RE2 program (linear time, the syntax cel-go uses), or LibraryError for a bad pattern."""
+    try:
+        return _re2_program(pattern)
+    except re2.error as error:
+        detail = error.args[0].decode(errors="replace") if error.args and isinstance(error.args[0], bytes) else error
+        raise LibraryError(f"Illegal regex: error parsing regexp: {detail}") from None
+
+
+@lru_cache(maxsize=512)
+def _re2_program(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
+def _require_strings(*values: Any) -> None:
+    if not all(isinstance(value, str) for value in values):
+        raise TypeError("no such overload")
+
+
+def comprehension_range(target: Any) -> Iterator[Any]:
+    """The elements (list) or keys (map) a comprehension walks, charging one unit for each."""
+    if isinstance(target, CELEvalError):
+        raise LibraryError(describe_error(target))
+    if not isinstance(target, (list, dict)):
+        raise TypeError("no such overload")
+    for element in target:
+        charge(1)
+        yield element
+
+
+def describe_error(error: CELEvalError) -> str:
+    """cel-go's text for an evaluation error that cel-python reported as `error`."""
+    message, exc_class, exc_args = (*error.args, None, None, None)[:3]
+    detail = exc_args[0] if isinstance(exc_args, tuple) and exc_args else None
+    if isinstance(exc_class, type):
+        if issubclass(exc_class, LibraryError) and detail is not None:
+            return str(detail)
+        if issubclass(exc_class, KeyError):
+            return f"no such key: {detail}"
+        if issubclass(exc_class, ZeroDivisionError):
+            return "division by zero"
+        if issubclass(exc_class, TypeError):
+            return "no such overload"
+        if issubclass(exc_class, (OverflowError, ValueError)) and "overflow" in str(detail or message):
+            return "integer overflow"
+        if isinstance(detail, CELEvalError):
+            return describe_error(detail)
+        if detail is not None:
+            return str(detail)
+    return str(message)

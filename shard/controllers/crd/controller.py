@@ -1,0 +1,110 @@
+"""Wiring of the CRD controller: watch CRDs of every logical cluster, reconcile each by cluster/name."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from apimachinery.apis.apiextensions_v1 import CLEANUP_FINALIZER
+from apimachinery.apis.types import Object
+from shard.controllers.crd.reconcile_cleanup import clean_up
+from shard.controllers.crd.reconcile_names import name_conflicts, record_status, serve
+from shard.controllers.queue import WorkQueue
+from shard.registry.metadata import CLUSTER_ANNOTATION
+from shard.registry.registry import Registry
+from shard.storage import errors as storage_errors
+from shard.storage.interface import ListOptions, WatchEvent
+
+PREFIX = "/registry/apiextensions.k8s.io/customresourcedefinitions/"
+RETRY_SECONDS = 1.0
+log = logging.getLogger("kplane.controllers.crd")
+
+
+@dataclass
+class CRDController:
+    registry: Registry
+    queue: WorkQueue = field(default_factory=WorkQueue)
+    crds: dict[str, Object] = field(default_factory=dict)
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._feed())
+            group.create_task(self._work())
+
+    async def _feed(self) -> None:
+        storage = self.registry.storage
+        while True:
+            with contextlib.suppress(storage_errors.StorageError):
+                listed = await storage.list(PREFIX, ListOptions())
+                self.crds = {}
+                for item in listed.items:
+                    self._observe(item)
+                async for event in storage.watch(PREFIX, revision=listed.revision):
+                    self._on_event(event)
+            await asyncio.sleep(RETRY_SECONDS)
+
+    def _on_event(self, event: WatchEvent) -> None:
+        if event.type == "DELETED":
+            key = _key(event.object)
+            self.crds.pop(key, None)
+            cluster, _, name = key.partition("/")
+            self.registry.custom.withdraw(cluster, name)
+            for other in self._in_cluster(cluster):
+                self.queue.add(_key(other))
+        elif event.type in ("ADDED", "MODIFIED"):
+            self._observe(event.object)
+
+    def _observe(self, crd: Object) -> None:
+        key = _key(crd)
+        self.crds[key] = crd
+        self.queue.add(key)
+
+    def _in_cluster(self, cluster: str) -> list[Object]:
+        return [crd for key, crd in self.crds.items() if key.startswith(f"{cluster}/")]
+
+    async def _work(self) -> None:
+        while True:
+            key = await self.queue.get()
+            try:
+                if await self._reconcile(key):
+                    self.queue.add_after(key, RETRY_SECONDS)
+            except Exception:  # keep the controller alive; the CRD is retried
+                log.exception("CRD %s: reconcile failed", key)
+                self.queue.add_after(key, RETRY_SECONDS)
+
+    async def _reconcile(self, key: str) -> bool:
+        crd = self.crds.get(key)
+        if crd is None:
+            return False
+        cluster, _, _ = key.partition("/")
+        meta = crd["metadata"]
+        if meta.get("deletionTimestamp"):
+            return CLEANUP_FINALIZER in (meta.get("finalizers") or []) and await clean_up(self.registry, cluster, crd)
+        others = [c for c in self._in_cluster(cluster) if not c["metadata"].get("deletionTimestamp")]
+        conflict = name_conflicts(crd, others)
+        if not conflict:
+            serve(self.registry, cluster, crd)
+        if _needs_status(crd, conflict):
+            await record_status(self.registry, cluster, crd, conflict)
+        return False
+
+
+def _key(crd: Object) -> str:
+    meta = crd.get("metadata") or {}
+    return f"{(meta.get('annotations') or {}).get(CLUSTER_ANNOTATION, '')}/{meta.get('name', '')}"
+
+
+def _needs_status(crd: Object, conflict: str) -> bool:
+    status = crd.get("status") or {}
+    conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+    wanted = "False" if conflict else "True"
+    if conditions.get("NamesAccepted") != wanted:
+        return True
+    if conflict:
+        return False
+    return conditions.get("Established") != "True" or status.get("acceptedNames", {}).get("plural") != \
+        crd["spec"]["names"]["plural"]
+
+

@@ -1,0 +1,45 @@
+"""CustomResourceDefinition rules: upstream defaults, the cleanup finalizer, storedVersions, validation."""
+
+from __future__ import annotations
+
+from apimachinery.apis.apiextensions_v1 import CLEANUP_FINALIZER
+from apimachinery.apis.types import Object
+from apimachinery.crd.validate_crd import (
+    apply_crd_defaults,
+    stored_versions_on_write,
+    validate_crd,
+    validate_crd_update,
+)
+from apimachinery.errors import Cause
+from shard.registry.strategy import Strategy
+
+
+def _with_defaults(obj: Object) -> None:
+    defaulted = apply_crd_defaults(obj)
+    obj.clear()
+    obj.update(defaulted)
+
+
+class CustomResourceDefinitionStrategy(Strategy):
+    tracks_generation = True
+    has_status = True
+
+    def prepare_for_create(self, obj: Object) -> None:
+        _with_defaults(obj)
+        meta = obj.setdefault("metadata", {})
+        finalizers = list(meta.get("finalizers") or [])
+        if CLEANUP_FINALIZER not in finalizers:
+            meta["finalizers"] = [*finalizers, CLEANUP_FINALIZER]
+        obj["status"] = {"storedVersions": stored_versions_on_write(obj, [])}
+
+    def prepare_for_update(self, new: Object, old: Object) -> None:
+        super().prepare_for_update(new, old)
+        _with_defaults(new)
+        stored = list((new.get("status") or {}).get("storedVersions") or [])
+        new.setdefault("status", {})["storedVersions"] = stored_versions_on_write(new, stored)
+
+    def validate(self, obj: Object) -> list[Cause]:
+        return validate_crd(obj, include_metadata=False)
+
+    def validate_update(self, new: Object, old: Object) -> list[Cause]:
+        return validate_crd_update(new, old, include_metadata=False)

@@ -1,0 +1,32 @@
+"""What a custom resource's schema asks of every write and read: pruning, defaulting, OpenAPI validation
+and CEL rules, prepared once per CRD version and reused for every object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apimachinery.apis.types import Object, Schema
+from apimachinery.crd.defaulting import apply_defaults, decode_custom_resource
+from apimachinery.crd.schema_validation import ValidatorCache, validate_custom_resource
+from apimachinery.errors import Cause
+
+VALIDATORS = ValidatorCache()
+
+
+@dataclass(frozen=True)
+class SchemaChecks:
+    schema: Schema
+
+    @classmethod
+    def of(cls, schema: Schema) -> SchemaChecks:
+        return cls(schema)
+
+    def normalize(self, obj: Object) -> list[str]:
+        """Prune unknown fields, drop non-nullable nulls, apply defaults; returns the pruned paths."""
+        return decode_custom_resource(obj, self.schema)
+
+    def default(self, obj: Object) -> None:
+        apply_defaults(obj, self.schema)
+
+    def validate(self, obj: Object, old: Object | None) -> list[Cause]:
+        return validate_custom_resource(obj, self.schema, cache=VALIDATORS)
