@@ -20,6 +20,7 @@ from celpy.evaluation import celstr
 from apimachinery.cel.lib_core import compile_regex
 from apimachinery.cel.library import SIGNATURES
 from apimachinery.cel.parser import MACROS, NAMESPACES, issue, position
+from apimachinery.cel.program import RESERVED_NAMES
 from apimachinery.cel.types import BOOL, BYTES, DOUBLE, DYN, INT, NULL, STRING, TYPE, UINT, CelType, list_of, map_of
 
 Tree = lark.Tree[lark.Token]
@@ -202,7 +203,12 @@ class RuleChecker:
         return _Typed(BOOL, self._visit(selection, scope).iterations)
 
     def _call(
-        self, function: str, target: _Typed | None, args: list[Tree | lark.Token], scope: dict[str, CelType], name: lark.Token
+        self,
+        function: str,
+        target: _Typed | None,
+        args: list[Tree | lark.Token],
+        scope: dict[str, CelType],
+        name: lark.Token,
     ) -> _Typed:
         typed_args = [self._visit(arg, scope) for arg in args]
         cost = sum(arg.iterations for arg in typed_args)
@@ -234,7 +240,12 @@ class RuleChecker:
             self._report(token.start_pos or 0, message)
 
     def _macro(
-        self, node: Tree, macro: str, target_node: Tree | lark.Token, args: list[Tree | lark.Token], scope: dict[str, CelType]
+        self,
+        node: Tree,
+        macro: str,
+        target_node: Tree | lark.Token,
+        args: list[Tree | lark.Token],
+        scope: dict[str, CelType],
     ) -> _Typed:
         target = self._visit(target_node, scope)
         variable = _bare_identifier(args[0]) if args else None
@@ -244,6 +255,8 @@ class RuleChecker:
             detail = "argument must be a simple name" if args and variable is None else "unsupported macro form"
             self._report(self._open_paren(name), f"{macro}() macro: {detail} (cel-python supports {macro}(x, expr))")
             return _Typed(DYN, target.iterations)
+        if variable in RESERVED_NAMES:
+            self._report(self._open_paren(name), f"variable name '{variable}' is reserved by the evaluator")
         element = self._range_element(target.type, name)
         body = self._visit(args[1], {**scope, variable: element})
         bound = target.type.max_elements if target.type.max_elements is not None else 1

@@ -113,9 +113,7 @@ def _node(schema: SchemaNode, place: _Place, walk: _Walk) -> CompiledNode | None
 
 def _child_place(parent: SchemaNode, place: _Place, step: str, schema: SchemaNode) -> _Place:
     cardinality = None if place.cardinality is None else _times(place.cardinality, _max_elements(parent))
-    return _Place(
-        child(place.path, step), schema.embedded_resource, cardinality, place.uncorrelatable, place.report
-    )
+    return _Place(child(place.path, step), schema.embedded_resource, cardinality, place.uncorrelatable, place.report)
 
 
 def _property_place(parent: SchemaNode, place: _Place, name: str, schema: SchemaNode) -> _Place:
@@ -135,7 +133,9 @@ def _items_place(parent: SchemaNode, place: _Place) -> _Place:
 
 def _all_of_place(place: _Place, position: int) -> _Place:
     """Upstream compiles allOf rules for validation but reports none of their errors at CRD time."""
-    return _Place(f"{place.path}.allOf[{position}]", place.resource_root, place.cardinality, place.uncorrelatable, False)
+    return _Place(
+        f"{place.path}.allOf[{position}]", place.resource_root, place.cardinality, place.uncorrelatable, False
+    )
 
 
 def _max_elements(schema: SchemaNode) -> int | None:
@@ -152,7 +152,9 @@ def _times(cardinality: int, elements: int | None) -> int | None:
 
 def _rules(schema: SchemaNode, place: _Place, walk: _Walk) -> tuple[CompiledRule, ...]:
     base = child(place.path, "x-kubernetes-validations")
-    entry_errors = [cause for i, spec in enumerate(schema.rules) for cause in _entry_errors(spec, schema, f"{base}[{i}]")]
+    entry_errors = [
+        cause for i, spec in enumerate(schema.rules) for cause in _entry_errors(spec, schema, f"{base}[{i}]")
+    ]
     if place.report:
         walk.schema_errors.extend(entry_errors)
     declared = decl_type(schema, place.resource_root)

@@ -19,7 +19,10 @@ from apimachinery.validation import field as field_errors
 
 STATIC_ESTIMATED_COST_LIMIT = 10_000_000
 STATIC_ESTIMATED_CRD_COST_LIMIT = 100_000_000
-_HINT = "(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"
+_HINT = (
+    "(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, "
+    "and strings are declared)"
+)
 
 
 def cost_error_message(cost_name: str, cost: int, limit: int) -> str:

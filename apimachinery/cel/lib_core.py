@@ -1,6 +1,6 @@
 """CEL's standard operators and functions, replaced where cel-python differs from cel-go or is unmetered.
 
-Owns `LibraryError` (an evaluation error with cel-go's text), the `cel_function` decorator every
+Owns `library_error` (an evaluation error with cel-go's text), the `cel_function` decorator every
 library function wears (an error argument is passed through, as cel-go does), heterogeneous equality
 (`1 == 1.0` is true, `1 == 'a'` is false), cross-type numeric ordering, list/map indexing with cel-go's
 error texts, division and modulus by zero, and the metered comprehension range `@range`. Each of these
@@ -25,8 +25,17 @@ from apimachinery.cel.meter import charge, size_units
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class LibraryError(ValueError):
-    """An evaluation error whose text is `args[0]` (a ValueError, so cel-python turns it into a value)."""
+class ErrorText(str):
+    """The cel-go text of an evaluation error raised by our library."""
+
+
+def library_error(text: str) -> ValueError:
+    """An evaluation error with cel-go's text.
+
+    cel-python turns only a few exact exception classes into CEL error values (a subclass breaks its
+    lookup), so this is a plain ValueError whose argument marks the text as ours.
+    """
+    return ValueError(ErrorText(text))
 
 
 def cel_function(function: F) -> F:
@@ -75,6 +84,8 @@ def cel_equal(left: Any, right: Any) -> bool:
         return _lists_equal(left, right)
     if left_kind == "map":
         return _maps_equal(left, right)
+    if left_kind == "number":
+        return _plain(left) == _plain(right)
     if left_kind == "string" or left_kind == "bytes":
         charge(size_units(min(len(left), len(right))))
     try:
@@ -132,13 +143,17 @@ def not_equals(left: Any, right: Any) -> Any:
     return celtypes.BoolType(not cel_equal(left, right))
 
 
+def _plain(number: Any) -> int | float:
+    return float(number) if isinstance(number, float) else int(number)
+
+
 def _compare(left: Any, right: Any) -> int:
     """-1, 0 or 1; numbers compare across int, uint and double; other types only with their own."""
     left_kind, right_kind = kind(left), kind(right)
     if left_kind != right_kind or left_kind in ("null_type", "list", "map"):
         raise TypeError("no such overload")
     if left_kind == "number":
-        left, right = (float(v) if isinstance(v, float) else int(v) for v in (left, right))
+        left, right = _plain(left), _plain(right)
     elif left_kind in ("string", "bytes"):
         charge(size_units(min(len(left), len(right))))
     return (left > right) - (left < right)
@@ -164,9 +179,30 @@ def greater_equal(left: Any, right: Any) -> Any:
     return celtypes.BoolType(_compare(left, right) >= 0)
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _int64(value: int) -> Any:
+    """An IntType without cel-python's slow constructor; overflow is cel-go's error."""
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise ValueError("overflow")
+    return int.__new__(celtypes.IntType, value)
+
+
+def _both_ints(left: Any, right: Any) -> bool:
+    return type(left) is celtypes.IntType and type(right) is celtypes.IntType
+
+
+def _double(value: Any) -> Any:
+    """cel-python returns a plain float from double arithmetic; CEL code needs a DoubleType."""
+    return celtypes.DoubleType(value) if type(value) is float else value
+
+
 @cel_function
 def add(left: Any, right: Any) -> Any:
     """`+`, charging concatenations by their length."""
+    if _both_ints(left, right):
+        return _int64(int(left) + int(right))
     if isinstance(left, list) and isinstance(right, list):
         charge(len(left) + len(right))
         return celtypes.ListType([*left, *right])
@@ -176,16 +212,30 @@ def add(left: Any, right: Any) -> Any:
     if isinstance(left, bytes) and isinstance(right, bytes):
         charge(size_units(len(left) + len(right)))
         return celtypes.BytesType(left + right)
-    return operator.add(left, right)
+    return _double(operator.add(left, right))
+
+
+@cel_function
+def subtract(left: Any, right: Any) -> Any:
+    if _both_ints(left, right):
+        return _int64(int(left) - int(right))
+    return _double(operator.sub(left, right))
+
+
+@cel_function
+def multiply(left: Any, right: Any) -> Any:
+    if _both_ints(left, right):
+        return _int64(int(left) * int(right))
+    return _double(operator.mul(left, right))
 
 
 @cel_function
 def divide(left: Any, right: Any) -> Any:
     if isinstance(left, float) and isinstance(right, float):
-        return celtypes.DoubleType(_ieee_divide(left, right))
+        return celtypes.DoubleType(_ieee_divide(float(left), float(right)))
     if isinstance(right, int) and not isinstance(right, bool) and right == 0:
-        raise LibraryError("division by zero")
-    return operator.truediv(left, right)
+        raise library_error("division by zero")
+    return _double(operator.truediv(left, right))
 
 
 def _ieee_divide(left: float, right: float) -> float:
@@ -199,7 +249,7 @@ def _ieee_divide(left: float, right: float) -> float:
 @cel_function
 def modulo(left: Any, right: Any) -> Any:
     if isinstance(right, int) and not isinstance(right, bool) and right == 0:
-        raise LibraryError("modulus by zero")
+        raise library_error("modulus by zero")
     return operator.mod(left, right)
 
 
@@ -212,12 +262,12 @@ def index(container: Any, key: Any) -> Any:
         if isinstance(key, bool) or not isinstance(key, int):
             raise TypeError("no such overload")
         if not 0 <= key < len(container):
-            raise LibraryError(f"index '{key}' out of range in list size '{len(container)}'")
+            raise library_error(f"index '{key}' out of range in list size '{len(container)}'")
         return container[key]
     if isinstance(container, dict):
         if key in container:
             return container[key]
-        raise LibraryError(f"no such key: {key}")
+        raise library_error(f"no such key: {key}")
     raise TypeError("no such overload")
 
 
@@ -268,12 +318,12 @@ def matches(text: Any, pattern: Any) -> Any:
 
 
 def compile_regex(pattern: str) -> Any:
-    """An RE2 program (linear time, the syntax cel-go uses), or LibraryError for a bad pattern."""
+    """An RE2 program (linear time, the syntax cel-go uses), or library_error for a bad pattern."""
     try:
         return _re2_program(pattern)
     except re2.error as error:
         detail = error.args[0].decode(errors="replace") if error.args and isinstance(error.args[0], bytes) else error
-        raise LibraryError(f"Illegal regex: error parsing regexp: {detail}") from None
+        raise library_error(f"Illegal regex: error parsing regexp: {detail}") from None
 
 
 @lru_cache(maxsize=512)
@@ -291,7 +341,7 @@ def _require_strings(*values: Any) -> None:
 def comprehension_range(target: Any) -> Iterator[Any]:
     """The elements (list) or keys (map) a comprehension walks, charging one unit for each."""
     if isinstance(target, CELEvalError):
-        raise LibraryError(describe_error(target))
+        raise library_error(describe_error(target))
     if not isinstance(target, (list, dict)):
         raise TypeError("no such overload")
     for element in target:
@@ -304,7 +354,7 @@ def describe_error(error: CELEvalError) -> str:
     message, exc_class, exc_args = (*error.args, None, None, None)[:3]
     detail = exc_args[0] if isinstance(exc_args, tuple) and exc_args else None
     if isinstance(exc_class, type):
-        if issubclass(exc_class, LibraryError) and detail is not None:
+        if isinstance(detail, ErrorText):
             return str(detail)
         if issubclass(exc_class, KeyError):
             return f"no such key: {detail}"

@@ -13,7 +13,7 @@ from typing import Any
 from celpy import celtypes
 
 from apimachinery.cel import lib_strings
-from apimachinery.cel.lib_core import LibraryError, cel_equal, cel_function, kind
+from apimachinery.cel.lib_core import cel_equal, cel_function, kind, library_error
 from apimachinery.cel.meter import charge
 
 
@@ -71,7 +71,7 @@ def list_max(items: Any) -> Any:
 def _extreme(items: Any, name: str) -> Any:
     values = _list(items)
     if not values:
-        raise LibraryError(f"{name} called on empty list")
+        raise library_error(f"{name} called on empty list")
     _comparable(values)
     return min(values) if name == "min" else max(values)
 
@@ -110,11 +110,11 @@ def slice_list(items: Any, start: Any, end: Any) -> Any:
     if not all(isinstance(bound, int) and not isinstance(bound, bool) for bound in (start, end)):
         raise TypeError("no such overload")
     if start < 0 or end < 0:
-        raise LibraryError(f"cannot slice({start}, {end}), negative indexes not supported")
+        raise library_error(f"cannot slice({start}, {end}), negative indexes not supported")
     if start > end:
-        raise LibraryError(f"cannot slice({start}, {end}), start index must be less than or equal to end index")
+        raise library_error(f"cannot slice({start}, {end}), start index must be less than or equal to end index")
     if end > len(values):
-        raise LibraryError(f"cannot slice({start}, {end}), list is length {len(values)}")
+        raise library_error(f"cannot slice({start}, {end}), list is length {len(values)}")
     return celtypes.ListType(values[start:end])
 
 
@@ -123,7 +123,7 @@ def flatten(items: Any, depth: Any = 1) -> Any:
     if isinstance(depth, bool) or not isinstance(depth, int):
         raise TypeError("no such overload")
     if depth < 0:
-        raise LibraryError("level must be non-negative")
+        raise library_error("level must be non-negative")
     return celtypes.ListType(_flatten(_list(items), depth))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from apimachinery.cel.lib_core import LibraryError, cel_equal, cel_function
+from apimachinery.cel.lib_core import cel_equal, cel_function, library_error
 
 _ABSENT = object()
 
@@ -55,7 +55,7 @@ def has_value(value: Any) -> Any:
 def value(optional: Any) -> Any:
     held = _optional(optional)
     if not held.present():
-        raise LibraryError("optional.none() dereference")
+        raise library_error("optional.none() dereference")
     return held.value
 
 
@@ -77,6 +77,5 @@ def none() -> Any:
 
 @cel_function
 def of_non_zero_value(value: Any) -> Any:
-    zero = value is None or value is False or (not isinstance(value, bool) and value in (0, "", b""))
-    empty = isinstance(value, (list, dict)) and not value
-    return NONE if zero or empty else Optional(value)
+    empty = isinstance(value, (bool, int, float, str, bytes, list, dict)) and not value
+    return NONE if value is None or empty else Optional(value)

@@ -10,7 +10,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from apimachinery.cel.lib_core import LibraryError, cel_function
+from apimachinery.cel.lib_core import cel_function, library_error
 from apimachinery.cel.meter import charge, size_units
 from apimachinery.cel.quantity import Quantity, QuantityError, from_int, parse_quantity
 
@@ -35,7 +35,7 @@ def quantity(text: Any) -> Any:
     try:
         return parse_quantity(text)
     except QuantityError as error:
-        raise LibraryError(str(error)) from None
+        raise library_error(str(error)) from None
 
 
 @cel_function
@@ -79,7 +79,7 @@ def is_integer(value: Any) -> Any:
 def as_integer(value: Any) -> Any:
     result = _quantity(value).as_int64()
     if result is None:
-        raise LibraryError("cannot convert value to integer")
+        raise library_error("cannot convert value to integer")
     return celtypes.IntType(result)
 
 

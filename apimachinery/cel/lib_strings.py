@@ -11,7 +11,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from apimachinery.cel.lib_core import LibraryError, cel_function
+from apimachinery.cel.lib_core import cel_function, library_error
 from apimachinery.cel.meter import charge, size_units
 
 _GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -34,7 +34,7 @@ def char_at(text: Any, position: Any) -> Any:
     _text(text)
     _integer(position)
     if position < 0 or position > len(text):
-        raise LibraryError(f"index out of range: {position}")
+        raise library_error(f"index out of range: {position}")
     return celtypes.StringType(text[position : position + 1])
 
 
@@ -42,7 +42,7 @@ def string_index_of(text: str, fragment: str, offset: int = 0) -> Any:
     _text(text, fragment)
     _integer(offset)
     if offset < 0:
-        raise LibraryError(f"index out of range: {offset}")
+        raise library_error(f"index out of range: {offset}")
     if fragment == "":
         return celtypes.IntType(min(offset, len(text)))
     if offset >= len(text):
@@ -58,7 +58,7 @@ def string_last_index_of(text: str, fragment: str, offset: int | None = None) ->
         offset = len(text) - 1
     _integer(offset)
     if offset < 0:
-        raise LibraryError(f"index out of range: {offset}")
+        raise library_error(f"index out of range: {offset}")
     if fragment == "":
         return celtypes.IntType(min(offset, len(text)))
     if offset >= len(text):
@@ -119,10 +119,10 @@ def substring(text: Any, start: Any, end: Any = None) -> Any:
     stop = len(text) if end is None else end
     _integer(start, stop)
     if end is not None and start > end:
-        raise LibraryError(f"invalid substring range. start: {start}, end: {end}")
+        raise library_error(f"invalid substring range. start: {start}, end: {end}")
     for bound in (start, stop):
         if bound < 0 or bound > len(text):
-            raise LibraryError(f"index out of range: {bound}")
+            raise library_error(f"index out of range: {bound}")
     return celtypes.StringType(text[start:stop])
 
 
@@ -138,7 +138,7 @@ def join(items: Any, separator: Any = "") -> Any:
         raise TypeError("no such overload")
     for item in items:
         if not isinstance(item, str):
-            raise LibraryError(f"join: invalid input: {item}")
+            raise library_error(f"join: invalid input: {item}")
     _text(separator, *items)
     return celtypes.StringType(separator.join(items))
 

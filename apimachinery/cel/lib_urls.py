@@ -14,7 +14,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from apimachinery.cel.lib_core import LibraryError, cel_function
+from apimachinery.cel.lib_core import cel_function, library_error
 from apimachinery.cel.meter import charge, size_units
 from apimachinery.validation.field import go_quote
 
@@ -179,7 +179,7 @@ def url(text: Any) -> Any:
     try:
         return parse_request_uri(text)
     except URLError as error:
-        raise LibraryError(f"URL parse error during conversion from string: {error}") from None
+        raise library_error(f"URL parse error during conversion from string: {error}") from None
 
 
 @cel_function
@@ -224,5 +224,8 @@ def get_query(value: Any) -> Any:
     query = parse_query(_url(value).raw_query)
     charge(size_units(len(_url(value).raw_query)))
     return celtypes.MapType(
-        {celtypes.StringType(key): celtypes.ListType([celtypes.StringType(v) for v in vals]) for key, vals in query.items()}
+        {
+            celtypes.StringType(key): celtypes.ListType([celtypes.StringType(v) for v in vals])
+            for key, vals in query.items()
+        }
     )

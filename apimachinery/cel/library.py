@@ -155,6 +155,8 @@ RUNTIME_FUNCTIONS: Mapping[str, Callable[..., Any]] = {
     "_>_": lib_core.greater,
     "_>=_": lib_core.greater_equal,
     "_+_": lib_core.add,
+    "_-_": lib_core.subtract,
+    "_*_": lib_core.multiply,
     "_/_": lib_core.divide,
     "_%_": lib_core.modulo,
     "_[_]": lib_core.index,

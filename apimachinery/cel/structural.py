@@ -16,8 +16,29 @@ from typing import Any
 from apimachinery.validation.field import GoStruct
 
 _RESERVED = frozenset(
-    "true false null in as break const continue else for function if import let loop package namespace "
-    "return var void while".split()
+    [
+        "true",
+        "false",
+        "null",
+        "in",
+        "as",
+        "break",
+        "const",
+        "continue",
+        "else",
+        "for",
+        "function",
+        "if",
+        "import",
+        "let",
+        "loop",
+        "package",
+        "namespace",
+        "return",
+        "var",
+        "void",
+        "while",
+    ]
 )
 _IDENT = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _EXPAND = re.compile(r"__|[-./]")

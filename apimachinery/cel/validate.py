@@ -12,6 +12,7 @@ All rules of one request share one cost budget; see `apimachinery.cel.meter`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,8 @@ from apimachinery.cel.ratchet import Correlation, map_list_key
 from apimachinery.errors import Cause
 from apimachinery.validation import field as field_errors
 
-OUT_OF_BUDGET = "validation failed due to running out of cost budget, no further validation rules will be run"
+_NO_FURTHER = "no further validation rules will be run"
+OUT_OF_BUDGET = f"validation failed due to running out of cost budget, {_NO_FURTHER}"
 _MAX_MESSAGE_BYTES = 5 * 1024
 
 
@@ -59,10 +61,8 @@ def validate_tree(root: CompiledNode, obj: Any, old: Any, limits: CostLimits) ->
     run = _Run(Meter(limits))
     correlation = Correlation.root(obj, old, root.schema) if old is not None else Correlation()
     with metering(run.meter):
-        try:
+        with contextlib.suppress(_Stop):
             _validate(root, "", obj, old, correlation, run)
-        except _Stop:
-            pass
     return run.result
 
 
@@ -127,7 +127,13 @@ def _rules(node: CompiledNode, path: str, value: Any, old: Any, correlation: Cor
 
 
 def _rule(
-    rule: CompiledRule, node: CompiledNode, path: str, self_value: Any, old_value: Any, correlation: Correlation, run: _Run
+    rule: CompiledRule,
+    node: CompiledNode,
+    path: str,
+    self_value: Any,
+    old_value: Any,
+    correlation: Correlation,
+    run: _Run,
 ) -> None:
     spec, node_type = rule.spec, node.schema.type
     if rule.error:
@@ -153,7 +159,9 @@ def _variables(rule: CompiledRule, self_value: Any, old_value: Any) -> dict[str,
     return variables
 
 
-def _holds(program: Program, variables: dict[str, Any], rule: CompiledRule, path: str, node_type: str, run: _Run) -> bool | None:
+def _holds(
+    program: Program, variables: dict[str, Any], rule: CompiledRule, path: str, node_type: str, run: _Run
+) -> bool | None:
     """Whether the rule holds; None when it failed to evaluate (that error is already reported)."""
     run.meter.start_call()
     try:
@@ -215,10 +223,12 @@ def _stop_message(run: _Run, path: str, node_type: str, rule: CompiledRule, outc
     if outcome is Outcome.WITHIN:
         return
     if outcome is Outcome.BUDGET_EXHAUSTED:
-        detail = "messageExpression evaluation failed due to running out of cost budget, no further validation rules will be run"
+        detail = f"messageExpression evaluation failed due to running out of cost budget, {_NO_FURTHER}"
     else:
         quoted = field_errors.go_quote(rule.spec.message_expression)
-        detail = f"no further validation rules will be run due to call cost exceeds limit for messageExpression: {quoted}"
+        detail = (
+            f"no further validation rules will be run due to call cost exceeds limit for messageExpression: {quoted}"
+        )
     run.add(field_errors.invalid(_shown(path), node_type, detail), ratchet=False)
     raise _Stop()
 

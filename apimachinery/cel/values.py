@@ -39,7 +39,10 @@ def _object(value: Any, node: SchemaNode) -> Any:
     if node.additional_properties is not None:
         sub = node.additional_properties
         return celtypes.MapType(
-            {celtypes.StringType(key): to_cel(item, sub, resource_root=sub.embedded_resource) for key, item in value.items()}
+            {
+                celtypes.StringType(key): to_cel(item, sub, resource_root=sub.embedded_resource)
+                for key, item in value.items()
+            }
         )
     fields: dict[Any, Any] = {}
     for name, item in value.items():
@@ -54,7 +57,9 @@ def _array(value: Any, node: SchemaNode) -> Any:
     if not isinstance(value, list):
         return _scalar(value)
     items = node.items
-    converted = [to_cel(item, items, resource_root=items.embedded_resource) if items else _scalar(item) for item in value]
+    converted = [
+        to_cel(item, items, resource_root=items.embedded_resource) if items else _scalar(item) for item in value
+    ]
     if node.list_type in ("set", "map"):
         return UnorderedList(converted)
     return celtypes.ListType(converted)

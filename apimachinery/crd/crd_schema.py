@@ -15,10 +15,10 @@ from typing import Any
 from apimachinery.crd.fieldpath import child
 from apimachinery.crd.formats import unrecognized
 from apimachinery.crd.internal import go_schema, internal_spec
+from apimachinery.crd.openapi_listtypes import map_list_keys_map_set_causes
 from apimachinery.crd.openapi_schema import (
     OPENAPI_V3_TYPES,
     Options,
-    map_list_keys_map_set_causes,
     validate_openapi_schema,
 )
 from apimachinery.crd.structural import subschemas, unsupported_construct, validate_structural

@@ -15,38 +15,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from apimachinery.crd import formats
 from apimachinery.crd import openapi_errors as err
-from apimachinery.crd.openapi_errors import OpenAPIError
+from apimachinery.crd.openapi_errors import OpenAPIError, Result, failed
+from apimachinery.crd.openapi_numbers import is_json_integer, number
 
 Schema = Mapping[str, Any]
-_MAX_JSON_INT = float(1 << 53)
-_INT32 = (-(1 << 31), (1 << 31) - 1)
-_INT64 = (-(1 << 63), (1 << 63) - 1)
-_FLOAT32_MAX = 3.4028234663852886e38
-
-
-@dataclass
-class Result:
-    """Errors (kept unique by message, as kube-openapi does) and the match count that ranks branches."""
-
-    errors: list[OpenAPIError] = field(default_factory=list)
-    count: int = 0
-
-    def add(self, *errors: OpenAPIError | None) -> None:
-        for error in errors:
-            if error is not None and all(e.message != error.message for e in self.errors):
-                self.errors.append(error)
-
-    def merge(self, *others: Result | None) -> Result:
-        for other in others:
-            if other is not None:
-                self.add(*other.errors)
-                self.count += other.count
-        return self
 
 
 def validate(schema: Schema, data: Any, path: str = "") -> list[OpenAPIError]:
@@ -62,12 +38,6 @@ def schema_types(schema: Schema) -> list[str]:
 
 def _format(schema: Schema, types: list[str]) -> str:
     return formats.kept_format(types[0] if len(types) == 1 else "", schema.get("format") or "")
-
-
-def _failed(error: OpenAPIError | None) -> Result:
-    result = Result()
-    result.add(error)
-    return result
 
 
 def validate_result(schema: Schema, data: Any, path: str) -> Result:
@@ -86,7 +56,7 @@ def validate_result(schema: Schema, data: Any, path: str) -> Result:
         if formats.checker(fmt) is not None:
             steps.append(_format_check(fmt, path, data))
     if kind in ("integer", "number"):
-        steps.append(_number(schema, types, fmt, path, data))
+        steps.append(number(schema, types, fmt, path, data))
     if kind == "array":
         steps.append(_array(schema, path, data))
     steps.append(_enum(schema, path, data))
@@ -111,26 +81,22 @@ def _kind(data: Any) -> str:
     return "array" if isinstance(data, list) else "object"
 
 
-def _is_json_integer(value: float) -> bool:
-    return math.isfinite(value) and -_MAX_JSON_INT <= value <= _MAX_JSON_INT and value == int(value)
-
-
 def _type(schema: Schema, types: list[str], fmt: str, path: str, data: Any) -> Result:
     if data is None:
         if types and "null" not in types and not schema.get("nullable"):
-            return _failed(err.invalid_type(path, ",".join(types), "null"))
+            return failed(err.invalid_type(path, ",".join(types), "null"))
         return Result(count=1)
     kind = _kind(data)
     data_format = {"integer": "int64", "number": "float64"}.get(kind, "")
-    accepted = kind in types or (kind == "number" and "integer" in types and _is_json_integer(data))
+    accepted = kind in types or (kind == "number" and "integer" in types and is_json_integer(data))
     accepted = accepted or (kind == "integer" and "number" in types)
     textual = kind in ("string", "array")
     if not textual and fmt and not (accepted or data_format == fmt):
-        return _failed(err.invalid_type(path, fmt, data_format))
+        return failed(err.invalid_type(path, fmt, data_format))
     if fmt and textual and not ("number" in types or "integer" in types):
         return Result(count=1)
     if not accepted:
-        return _failed(err.invalid_type(path, ",".join(types), kind))
+        return failed(err.invalid_type(path, ",".join(types), kind))
     return Result(count=1)
 
 
@@ -165,8 +131,7 @@ def _any_of(branches: list[Schema], path: str, data: Any) -> Result:
             return Result(count=result.count)
         if best is None or result.count > best.count:
             best = result
-    failed = _failed(err.composite(f"{_q(path)} must validate at least one schema (anyOf)"))
-    return failed.merge(best)
+    return failed(err.composite(f"{_q(path)} must validate at least one schema (anyOf)")).merge(best)
 
 
 def _one_of(branches: list[Schema], path: str, data: Any) -> Result:
@@ -184,8 +149,7 @@ def _one_of(branches: list[Schema], path: str, data: Any) -> Result:
     if valid == 1:
         return Result(count=first_success.count if first_success else 0)
     found = "Found none valid" if valid == 0 else f"Found {valid} valid alternatives"
-    failed = _failed(err.composite(f"{_q(path)} must validate one and only one schema (oneOf). {found}"))
-    return failed.merge(best)
+    return failed(err.composite(f"{_q(path)} must validate one and only one schema (oneOf). {found}")).merge(best)
 
 
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
@@ -199,17 +163,17 @@ def go_pattern(pattern: str) -> str:
 def _string(schema: Schema, path: str, data: str) -> Result | None:
     length = len(data)
     if schema.get("maxLength") is not None and length > schema["maxLength"]:
-        return _failed(err.too_long(path, schema["maxLength"], data))
+        return failed(err.too_long(path, schema["maxLength"], data))
     if schema.get("minLength") is not None and length < schema["minLength"]:
-        return _failed(err.too_short(path, schema["minLength"], data))
+        return failed(err.too_short(path, schema["minLength"], data))
     pattern = schema.get("pattern")
     if pattern:
         try:
             matched = re.search(go_pattern(pattern), data) is not None
         except re.error as error:
-            return _failed(err.failed_pattern(path, f"{pattern}, but pattern is invalid: {error}", data))
+            return failed(err.failed_pattern(path, f"{pattern}, but pattern is invalid: {error}", data))
         if not matched:
-            return _failed(err.failed_pattern(path, pattern, data))
+            return failed(err.failed_pattern(path, pattern, data))
     return None
 
 
@@ -217,84 +181,7 @@ def _format_check(fmt: str, path: str, data: str) -> Result | None:
     check = formats.checker(fmt)
     if check is None or check(data):
         return None
-    return _failed(err.invalid_type(path, fmt, data))
-
-
-def range_error(value: Any, type_name: str, fmt: str, prefix: str, path: str) -> OpenAPIError | None:
-    """kube-openapi's `IsValueValidAgainstRange`: does `value` fit the numeric type and format?"""
-    fits = True
-    if type_name == "integer":
-        low, high = _INT32 if fmt == "int32" else _INT64
-        fits = (isinstance(value, int) or float(value).is_integer()) and low <= value <= high
-    elif fmt in ("float", "float32"):
-        fits = abs(value) <= _FLOAT32_MAX
-    if fits:
-        return None
-    if fmt:
-        return err.composite(f"{prefix} value must be of type {type_name} with format {fmt} in {path}")
-    return err.composite(f"{prefix} value must be of type {type_name} (default format) in {path}")
-
-
-def numeric_type(types: list[str], fmt: str) -> tuple[str, str]:
-    """The (type, format) the number validator checks ranges with ("" when it checks none)."""
-    if len(types) != 1 or types[0] not in ("integer", "number"):
-        return "", ""
-    allowed = ("int32", "int64") if types[0] == "integer" else ("float", "double")
-    return types[0], fmt if fmt in allowed else ""
-
-
-def _number(schema: Schema, types: list[str], fmt: str, path: str, data: int | float) -> Result:
-    type_name, number_format = numeric_type(types, fmt)
-    result = Result()
-    result.add(range_error(data, type_name, number_format, "Checked", path))
-    parts = [
-        _multiple_of(schema, type_name, number_format, path, data),
-        _bound(schema, "minimum", type_name, number_format, path, data),
-        _bound(schema, "maximum", type_name, number_format, path, data),
-    ]
-    result.merge(*parts)
-    result.count += 1
-    return result
-
-
-def _multiple_of(schema: Schema, type_name: str, fmt: str, path: str, data: int | float) -> Result | None:
-    factor = schema.get("multipleOf")
-    if factor is None:
-        return None
-    result = _failed(range_error(factor, type_name, fmt, "MultipleOf", path))
-    native = not result.errors and isinstance(data, int)
-    if native:
-        whole = math.trunc(factor)
-        if whole <= 0:
-            return result.merge(_failed(err.multiple_of_must_be_positive(path, whole)))
-        if data % whole:
-            result.add(err.not_multiple_of(path, whole, data))
-        return result
-    factor = float(factor)
-    if factor <= 0:
-        return result.merge(_failed(err.multiple_of_must_be_positive(path, factor)))
-    quotient = (1 / factor * data) if factor < 1 else data / factor
-    if not _is_json_integer(quotient):
-        result.add(err.not_multiple_of(path, factor, data))
-    return result
-
-
-def _bound(schema: Schema, name: str, type_name: str, fmt: str, path: str, data: int | float) -> Result | None:
-    limit = schema.get(name)
-    if limit is None:
-        return None
-    maximum = name == "maximum"
-    exclusive = bool(schema.get("exclusiveMaximum" if maximum else "exclusiveMinimum"))
-    label = "Maximum boundary" if maximum else "Minimum boundary"
-    result = _failed(range_error(limit, type_name, fmt, label, path))
-    shown: int | float = float(limit)
-    if not result.errors and isinstance(data, int):
-        shown = math.trunc(limit)
-    over = data > shown or (exclusive and data == shown)
-    under = data < shown or (exclusive and data == shown)
-    if over if maximum else under:
-        result.add(err.bound(path, shown, data, maximum=maximum, exclusive=exclusive))
-    return result
+    return failed(err.invalid_type(path, fmt, data))
 
 
 def _array(schema: Schema, path: str, data: list[Any]) -> Result:
@@ -319,7 +206,7 @@ def _enum(schema: Schema, path: str, data: Any) -> Result | None:
         return None
     if data is not None and any(enum_matches(data, value) for value in values):
         return None
-    return _failed(err.enum_fail(path, data, list(values)))
+    return failed(err.enum_fail(path, data, list(values)))
 
 
 def go_equal(a: Any, b: Any) -> bool:

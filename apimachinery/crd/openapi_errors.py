@@ -12,6 +12,7 @@ should be less than or equal to 5` for the rest. Errors without a path (`anyOf`,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from apimachinery.crd.fieldpath import child
@@ -154,3 +155,29 @@ def _cause(error: OpenAPIError, prefix: str) -> Cause:
     if error.code == TYPE:
         return Cause(FIELD_VALUE_TYPE_INVALID, f"Invalid value: {field.render_value(value)}: {error.message}", path)
     return field.invalid(path, value, error.message)
+
+
+@dataclass
+class Result:
+    """Errors (kept unique by message, as kube-openapi does) and the match count that ranks branches."""
+
+    errors: list[OpenAPIError] = dataclass_field(default_factory=list)
+    count: int = 0
+
+    def add(self, *errors: OpenAPIError | None) -> None:
+        for error in errors:
+            if error is not None and all(e.message != error.message for e in self.errors):
+                self.errors.append(error)
+
+    def merge(self, *others: Result | None) -> Result:
+        for other in others:
+            if other is not None:
+                self.add(*other.errors)
+                self.count += other.count
+        return self
+
+
+def failed(error: OpenAPIError | None) -> Result:
+    result = Result()
+    result.add(error)
+    return result

@@ -4,8 +4,8 @@ The fast path may only say "valid" when the full walk (`kubeopenapi`) finds noth
 is never more lenient: `nullable` adds `null` to `type`, `x-kubernetes-int-or-string` is
 `integer|string`, kept formats become custom formats (`k8s:<name>`), numeric formats become ranges,
 `enum` loses `null` (upstream never accepts `null` for an enum). Constructs where both would disagree
-(non-integral bounds, compound enum values, `uniqueItems`, patterns Python cannot compile) make the
-schema `NotFast`: the caller then always walks.
+(non-integral bounds, compound enum values, `uniqueItems`, formats without a type, patterns Python
+cannot compile) make the schema `NotFast`: the caller then always walks.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from apimachinery.crd import formats
-from apimachinery.crd.kubeopenapi import go_pattern, numeric_type, range_error, schema_types
+from apimachinery.crd.kubeopenapi import go_pattern, schema_types
+from apimachinery.crd.openapi_numbers import numeric_type, range_error
 
 Schema = Mapping[str, Any]
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
@@ -52,6 +53,8 @@ def _node(s: Schema) -> dict[str, Any]:
     if types:
         out["type"] = types + (["null"] if s.get("nullable") else [])
     fmt = formats.kept_format(types[0] if len(types) == 1 else "", s.get("format") or "")
+    if fmt and not types:
+        raise NotFast  # kube-openapi then type-checks non-strings against the format name
     all_of += _numeric(s, types, fmt)
     if fmt and formats.checker(fmt) is not None:
         out["format"] = FORMAT_PREFIX + formats.normalize(fmt)

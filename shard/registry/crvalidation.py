@@ -7,19 +7,18 @@ from dataclasses import dataclass
 
 from apimachinery.apis.types import Object, Schema
 from apimachinery.crd.defaulting import apply_defaults, decode_custom_resource
-from apimachinery.crd.schema_validation import ValidatorCache, validate_custom_resource
+from apimachinery.crd.schema_validation import CustomResourceValidator
 from apimachinery.errors import Cause
-
-VALIDATORS = ValidatorCache()
 
 
 @dataclass(frozen=True)
 class SchemaChecks:
     schema: Schema
+    validator: CustomResourceValidator
 
     @classmethod
     def of(cls, schema: Schema) -> SchemaChecks:
-        return cls(schema)
+        return cls(schema, CustomResourceValidator(schema))
 
     def normalize(self, obj: Object) -> list[str]:
         """Prune unknown fields, drop non-nullable nulls, apply defaults; returns the pruned paths."""
@@ -29,4 +28,4 @@ class SchemaChecks:
         apply_defaults(obj, self.schema)
 
     def validate(self, obj: Object, old: Object | None) -> list[Cause]:
-        return validate_custom_resource(obj, self.schema, cache=VALIDATORS)
+        return self.validator.validate(obj)

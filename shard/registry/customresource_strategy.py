@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from apimachinery.apis.types import Object, ResourceDefinition, Schema
 from apimachinery.errors import Cause
-from shard.registry import crvalidation
+from shard.registry.crvalidation import SchemaChecks
 from shard.registry.strategy import Strategy
 
 
@@ -16,7 +16,7 @@ class CustomResourceStrategy(Strategy):
         super().__init__(definition)
         self.schema = schema
         self.has_status = definition.subresource("status") is not None
-        self.checks = crvalidation.SchemaChecks.of(schema)
+        self.checks = SchemaChecks.of(schema)
 
     def prepare_for_create(self, obj: Object) -> None:
         if self.has_status:

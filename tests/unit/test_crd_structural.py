@@ -30,7 +30,10 @@ def _structural(schema: dict[str, Any]) -> list[str]:
             [f"{ROOT}.properties[spec].type: Required value: must not be empty for specified object fields"],
         ),
         ({"properties": {}}, [f"{ROOT}.type: Required value: must not be empty at the root"]),
-        ({"type": "array", "items": {"type": "string"}}, [f'{ROOT}.type: Invalid value: "array": must be object at the root']),
+        (
+            {"type": "array", "items": {"type": "string"}},
+            [f'{ROOT}.type: Invalid value: "array": must be object at the root'],
+        ),
         (
             _obj(list={"type": "array"}),
             [f"{ROOT}.properties[list].items: Required value: must be specified"],
@@ -62,7 +65,10 @@ def _structural(schema: dict[str, Any]) -> list[str]:
         ),
         (
             _obj(template={"x-kubernetes-embedded-resource": True, "x-kubernetes-preserve-unknown-fields": True}),
-            [f"{ROOT}.properties[template].type: Required value: must be object if x-kubernetes-embedded-resource is true"],
+            [
+                f"{ROOT}.properties[template].type: Required value: must be object if "
+                f"x-kubernetes-embedded-resource is true"
+            ],
         ),
         (_obj(metadata={"type": "object"}), []),
         (_obj(metadata={"type": "object", "properties": {"name": {"type": "string", "maxLength": 10}}}), []),
@@ -89,7 +95,10 @@ def test_structural_invariants(schema: dict[str, Any], expected: list[str]) -> N
     [
         ({"anyOf": [{"type": "integer"}, {"type": "string"}]}, []),
         ({"anyOf": [{"properties": {"a": {"maximum": 3}}}]}, []),
-        ({"anyOf": [{"type": "string"}]}, [f"{ROOT}.properties[a].anyOf[0].type: Forbidden: must be empty to be structural"]),
+        (
+            {"anyOf": [{"type": "string"}]},
+            [f"{ROOT}.properties[a].anyOf[0].type: Forbidden: must be empty to be structural"],
+        ),
         (
             {"allOf": [{"properties": {"b": {"type": "string"}}}]},
             [
@@ -110,7 +119,10 @@ def test_structural_invariants(schema: dict[str, Any], expected: list[str]) -> N
         ),
         (
             {"anyOf": [{"properties": {"metadata": {}}}]},
-            [f"{ROOT}.properties[a].anyOf[0].properties[metadata]: Forbidden: must not be specified in a nested context"],
+            [
+                f"{ROOT}.properties[a].anyOf[0].properties[metadata]: Forbidden: must not be specified "
+                f"in a nested context"
+            ],
         ),
     ],
 )
@@ -135,7 +147,9 @@ def test_causes_are_sorted_by_text_as_upstream() -> None:
 def test_invalid_pattern_is_reported() -> None:
     texts = _structural(_obj(name={"type": "string", "pattern": "+"}))
     assert len(texts) == 1
-    assert texts[0].startswith(f'{ROOT}.properties[name].pattern: Invalid value: "+": must be a valid regular expression')
+    assert texts[0].startswith(
+        f'{ROOT}.properties[name].pattern: Invalid value: "+": must be a valid regular expression'
+    )
 
 
 @pytest.mark.parametrize(
@@ -143,7 +157,10 @@ def test_invalid_pattern_is_reported() -> None:
     [
         (_obj(), ""),
         ({"$ref": "#/x"}, "OpenAPIV3Schema '$ref' is not supported"),
-        (_obj(a={"type": "array", "items": [{"type": "string"}]}), "OpenAPIV3Schema 'items' must be a schema, but is an array"),
+        (
+            _obj(a={"type": "array", "items": [{"type": "string"}]}),
+            "OpenAPIV3Schema 'items' must be a schema, but is an array",
+        ),
         (_obj(a={"$schema": "x"}), "OpenAPIV3Schema 'schema' is not supported"),
         (
             _obj(a={"x-kubernetes-preserve-unknown-fields": False}),
@@ -164,18 +181,33 @@ def _openapi(schema: dict[str, Any]) -> list[str]:
     [
         (_obj(a={"type": "string"}), []),
         (_obj(a={"$ref": "#/definitions/x"}), [f"{ROOT}.properties[a].$ref: Forbidden: $ref is not supported"]),
-        (_obj(a={"type": "foo"}), [
-            f'{ROOT}.properties[a].type: Unsupported value: "foo": supported values: '
-            '"array", "boolean", "integer", "number", "object", "string"'
-        ]),
-        (_obj(a={"type": "null"}), [
-            f'{ROOT}.properties[a].type: Unsupported value: "null": supported values: '
-            '"array", "boolean", "integer", "number", "object", "string"',
-            f"{ROOT}.properties[a].type: Forbidden: type cannot be set to null, use nullable as an alternative",
-        ]),
         (
-            _obj(a={"type": "object", "properties": {"b": {"type": "string"}}, "additionalProperties": {"type": "string"}}),
-            [f"{ROOT}.properties[a].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"],
+            _obj(a={"type": "foo"}),
+            [
+                f'{ROOT}.properties[a].type: Unsupported value: "foo": supported values: '
+                '"array", "boolean", "integer", "number", "object", "string"'
+            ],
+        ),
+        (
+            _obj(a={"type": "null"}),
+            [
+                f'{ROOT}.properties[a].type: Unsupported value: "null": supported values: '
+                '"array", "boolean", "integer", "number", "object", "string"',
+                f"{ROOT}.properties[a].type: Forbidden: type cannot be set to null, use nullable as an alternative",
+            ],
+        ),
+        (
+            _obj(
+                a={
+                    "type": "object",
+                    "properties": {"b": {"type": "string"}},
+                    "additionalProperties": {"type": "string"},
+                }
+            ),
+            [
+                f"{ROOT}.properties[a].additionalProperties: Forbidden: additionalProperties and "
+                f"properties are mutual exclusive"
+            ],
         ),
         (
             _obj(a={"type": "array", "items": {"type": "string"}, "uniqueItems": True}),
@@ -190,34 +222,62 @@ def _openapi(schema: dict[str, Any]) -> list[str]:
         ),
         (
             _obj(a={"type": "string", "x-kubernetes-list-type": "set"}),
-            [f'{ROOT}.properties[a].type: Invalid value: "string": must be array if x-kubernetes-list-type is specified'],
+            [
+                f'{ROOT}.properties[a].type: Invalid value: "string": must be array if '
+                f"x-kubernetes-list-type is specified"
+            ],
         ),
         (
             _obj(a={"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "bag"}),
-            [f'{ROOT}.properties[a].x-kubernetes-list-type: Unsupported value: "bag": supported values: "atomic", "set", "map"'],
+            [
+                f'{ROOT}.properties[a].x-kubernetes-list-type: Unsupported value: "bag": supported '
+                f'values: "atomic", "set", "map"'
+            ],
         ),
         (
-            _obj(a={"type": "array", "items": {"type": "object", "properties": {"k": {"type": "string"}}},
-                    "x-kubernetes-list-type": "map"}),
-            [f"{ROOT}.properties[a].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map"],
+            _obj(
+                a={
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"k": {"type": "string"}}},
+                    "x-kubernetes-list-type": "map",
+                }
+            ),
+            [
+                f"{ROOT}.properties[a].x-kubernetes-list-map-keys: Required value: must not be empty "
+                f"if x-kubernetes-list-type is map"
+            ],
         ),
         (
-            _obj(a={"type": "array", "items": {"type": "object", "properties": {"k": {"type": "string"}}},
-                    "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["k"]}),
+            _obj(
+                a={
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"k": {"type": "string"}}},
+                    "x-kubernetes-list-type": "map",
+                    "x-kubernetes-list-map-keys": ["k"],
+                }
+            ),
             [
                 f"{ROOT}.properties[a].items.properties[k].default: Required value: this property is in "
                 "x-kubernetes-list-map-keys, so it must have a default or be a required property"
             ],
         ),
         (
-            _obj(a={"type": "array", "items": {"type": "object", "required": ["k"], "properties": {"k": {"type": "string"}}},
-                    "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["k"]}),
+            _obj(
+                a={
+                    "type": "array",
+                    "items": {"type": "object", "required": ["k"], "properties": {"k": {"type": "string"}}},
+                    "x-kubernetes-list-type": "map",
+                    "x-kubernetes-list-map-keys": ["k"],
+                }
+            ),
             [],
         ),
         (
             _obj(a={"type": "array", "items": {"type": "object"}, "x-kubernetes-list-type": "set"}),
-            [f"{ROOT}.properties[a].items.x-kubernetes-map-type: Invalid value: null: "
-             "must be atomic as item of a list with x-kubernetes-list-type=set"],
+            [
+                f"{ROOT}.properties[a].items.x-kubernetes-map-type: Invalid value: null: "
+                "must be atomic as item of a list with x-kubernetes-list-type=set"
+            ],
         ),
         (
             _obj(a={"type": "string", "x-kubernetes-validations": [{"rule": " "}]}),

@@ -21,7 +21,9 @@ from apimachinery.validation.field import error_text
 SCHEMA = {"type": "object", "properties": {"spec": {"type": "object", "properties": {"replicas": {"type": "integer"}}}}}
 
 
-def _version(name: str = "v1", *, storage: bool = True, schema: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+def _version(
+    name: str = "v1", *, storage: bool = True, schema: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     return {"name": name, "served": True, "storage": storage, "schema": {"openAPIV3Schema": schema or SCHEMA}, **extra}
 
 
@@ -53,7 +55,12 @@ def test_valid_crd_has_no_causes() -> None:
 
 def test_defaults_fill_singular_list_kind_and_conversion() -> None:
     crd = _crd()
-    assert crd["spec"]["names"] == {"plural": "widgets", "kind": "Widget", "singular": "widget", "listKind": "WidgetList"}
+    assert crd["spec"]["names"] == {
+        "plural": "widgets",
+        "kind": "Widget",
+        "singular": "widget",
+        "listKind": "WidgetList",
+    }
     assert crd["spec"]["conversion"] == {"strategy": "None"}
     assert crd["status"]["storedVersions"] == ["v1"]
 
@@ -61,8 +68,14 @@ def test_defaults_fill_singular_list_kind_and_conversion() -> None:
 @pytest.mark.parametrize(
     ("crd", "expected"),
     [
-        (_crd(name="widget.example.com"), ['metadata.name: Invalid value: "widget.example.com": must be spec.names.plural+"."+spec.group']),
-        (_crd(name="widgets.example", group="example"), ['spec.group: Invalid value: "example": should be a domain with at least one dot']),
+        (
+            _crd(name="widget.example.com"),
+            ['metadata.name: Invalid value: "widget.example.com": must be spec.names.plural+"."+spec.group'],
+        ),
+        (
+            _crd(name="widgets.example", group="example"),
+            ['spec.group: Invalid value: "example": should be a domain with at least one dot'],
+        ),
         (_crd(scope="Global"), ['spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"']),
         (_crd(scope=""), ["spec.scope: Required value"]),
         (
@@ -91,11 +104,17 @@ def test_defaults_fill_singular_list_kind_and_conversion() -> None:
         ),
         (
             _crd(_version(schema={"type": "object", "properties": {"spec": {"properties": {}}}})),
-            ["spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields"],
+            [
+                "spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be "
+                "empty for specified object fields"
+            ],
         ),
         (
             _crd(_version("v1"), _version("v2", storage=False, schema={"type": "object", "properties": {"a": {}}})),
-            ["spec.versions[1].schema.openAPIV3Schema.properties[a].type: Required value: must not be empty for specified object fields"],
+            [
+                "spec.versions[1].schema.openAPIV3Schema.properties[a].type: Required value: must not "
+                "be empty for specified object fields"
+            ],
         ),
         (
             _crd(names={"plural": "Widgets", "kind": "widget-x", "shortNames": ["W"]}, name="Widgets.example.com"),
@@ -107,7 +126,8 @@ def test_defaults_fill_singular_list_kind_and_conversion() -> None:
                 'spec.names.plural: Invalid value: "Widgets": a DNS-1035 label must consist of lower case alphanumeric '
                 "characters or '-', start with an alphabetic character, and end with an alphanumeric character "
                 "(e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
-                'spec.names.shortNames[0]: Invalid value: "W": a DNS-1035 label must consist of lower case alphanumeric '
+                'spec.names.shortNames[0]: Invalid value: "W": a DNS-1035 label must consist of lower '
+                "case alphanumeric "
                 "characters or '-', start with an alphabetic character, and end with an alphanumeric character "
                 "(e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
             ],
@@ -134,10 +154,12 @@ def test_printer_columns_and_scale_paths() -> None:
         subresources={"status": {}, "scale": {"specReplicasPath": ".replicas", "statusReplicasPath": ""}},
     )
     assert _texts(_crd(version)) == [
-        "spec.subresources.scale.specReplicasPath: Invalid value: \".replicas\": should be a json path under .spec",
+        'spec.subresources.scale.specReplicasPath: Invalid value: ".replicas": should be a json path under .spec',
         "spec.subresources.scale.statusReplicasPath: Required value",
-        'spec.additionalPrinterColumns[0].type: Invalid value: "int": must be one of boolean,date,integer,number,string',
-        'spec.additionalPrinterColumns[0].JSONPath: Invalid value: "spec.replicas": must be a simple json path starting with .',
+        'spec.additionalPrinterColumns[0].type: Invalid value: "int": must be one of '
+        "boolean,date,integer,number,string",
+        'spec.additionalPrinterColumns[0].JSONPath: Invalid value: "spec.replicas": must be a '
+        "simple json path starting with .",
         "spec.additionalPrinterColumns[1].name: Required value",
         "spec.additionalPrinterColumns[1].JSONPath: Required value",
     ]
@@ -183,8 +205,12 @@ def test_webhook_conversion_needs_client_config() -> None:
         "spec.conversion.webhookClientConfig: Required value: required when strategy is set to Webhook",
         "spec.conversion.conversionReviewVersions: Required value",
     ]
-    crd = _crd(conversion={"strategy": "Webhook", "webhook": {"clientConfig": {"url": "http://x/?a=b"},
-                                                                  "conversionReviewVersions": ["v1"]}})
+    crd = _crd(
+        conversion={
+            "strategy": "Webhook",
+            "webhook": {"clientConfig": {"url": "http://x/?a=b"}, "conversionReviewVersions": ["v1"]},
+        }
+    )
     assert _texts(crd) == [
         "spec.conversion.webhookClientConfig.url: Invalid value: \"http\": 'https' is the only allowed URL scheme; "
         "desired format: https://host[/path]",
@@ -195,7 +221,7 @@ def test_webhook_conversion_needs_client_config() -> None:
 def test_protected_groups_need_api_approval() -> None:
     crd = _crd(name="widgets.x.k8s.io", group="x.k8s.io")
     assert _texts(crd) == [
-        'metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval '
+        "metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval "
         'annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111'
     ]
     crd["metadata"]["annotations"] = {"api-approved.kubernetes.io": "unapproved, testing"}
@@ -245,14 +271,20 @@ def test_name_validator_checks_plural_dot_group() -> None:
             "json: cannot unmarshal string into Go struct field CustomResourceDefinitionVersion.spec.versions.served "
             "of type bool",
         ),
-        ({"group": 5}, "json: cannot unmarshal number into Go struct field CustomResourceDefinitionSpec.spec.group of type string"),
+        (
+            {"group": 5},
+            "json: cannot unmarshal number into Go struct field CustomResourceDefinitionSpec.spec.group of type string",
+        ),
         (
             {"names": {"shortNames": [1]}},
             "json: cannot unmarshal number into Go struct field CustomResourceDefinitionNames.spec.names.shortNames "
             "of type string",
         ),
-        ({"versions": {}}, "json: cannot unmarshal object into Go struct field CustomResourceDefinitionSpec.spec.versions "
-                           "of type []v1.CustomResourceDefinitionVersion"),
+        (
+            {"versions": {}},
+            "json: cannot unmarshal object into Go struct field CustomResourceDefinitionSpec.spec.versions "
+            "of type []v1.CustomResourceDefinitionVersion",
+        ),
     ],
 )
 def test_decode_errors(spec: dict[str, Any], expected: str) -> None:

@@ -27,6 +27,7 @@ class CRDController:
     registry: Registry
     queue: WorkQueue = field(default_factory=WorkQueue)
     crds: dict[str, Object] = field(default_factory=dict)
+    served_generation: dict[str, int] = field(default_factory=dict)
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as group:
@@ -49,6 +50,7 @@ class CRDController:
         if event.type == "DELETED":
             key = _key(event.object)
             self.crds.pop(key, None)
+            self.served_generation.pop(key, None)
             cluster, _, name = key.partition("/")
             self.registry.custom.withdraw(cluster, name)
             for other in self._in_cluster(cluster):
@@ -84,8 +86,10 @@ class CRDController:
             return CLEANUP_FINALIZER in (meta.get("finalizers") or []) and await clean_up(self.registry, cluster, crd)
         others = [c for c in self._in_cluster(cluster) if not c["metadata"].get("deletionTimestamp")]
         conflict = name_conflicts(crd, others)
-        if not conflict:
+        generation = int(meta.get("generation") or 0)
+        if not conflict and self.served_generation.get(key) != generation:
             serve(self.registry, cluster, crd)
+            self.served_generation[key] = generation
         if _needs_status(crd, conflict):
             await record_status(self.registry, cluster, crd, conflict)
         return False
