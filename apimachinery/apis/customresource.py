@@ -23,7 +23,9 @@ PRESERVE_ALL: Schema = {"type": "object", "x-kubernetes-preserve-unknown-fields"
 def definitions_from_crd(crd: Object) -> list[ResourceDefinition]:
     spec = crd.get("spec") or {}
     storage_version = next((v["name"] for v in spec.get("versions") or [] if v.get("storage")), "")
-    return [_definition(crd, version, storage_version) for version in spec.get("versions") or [] if version.get("served")]
+    return [
+        _definition(crd, version, storage_version) for version in spec.get("versions") or [] if version.get("served")
+    ]
 
 
 def schema_name(group: str, version: str, kind: str) -> str:
@@ -84,8 +86,9 @@ def _scale(version: Object) -> ScalePaths | None:
     scale = (version.get("subresources") or {}).get("scale")
     if not scale:
         return None
-    return ScalePaths(scale.get("specReplicasPath", ""), scale.get("statusReplicasPath", ""),
-                      scale.get("labelSelectorPath", ""))
+    return ScalePaths(
+        scale.get("specReplicasPath", ""), scale.get("statusReplicasPath", ""), scale.get("labelSelectorPath", "")
+    )
 
 
 def _columns(version: Object) -> tuple[PrinterColumn, ...]:
@@ -94,9 +97,16 @@ def _columns(version: Object) -> tuple[PrinterColumn, ...]:
         return (name_column(), age_column())
     columns = [name_column()]
     for column in declared:
-        columns.append(PrinterColumn(column["name"], column.get("type", "string"), column.get("description", ""),
-                                     _cell_of(column), format=column.get("format", ""),
-                                     priority=int(column.get("priority", 0))))
+        columns.append(
+            PrinterColumn(
+                column["name"],
+                column.get("type", "string"),
+                column.get("description", ""),
+                _cell_of(column),
+                format=column.get("format", ""),
+                priority=int(column.get("priority", 0)),
+            )
+        )
     return tuple(columns)
 
 

@@ -24,8 +24,11 @@ def normalize(resource: ResourceDefinition, obj: dict[str, Any]) -> None:
 
 
 def format_time(moment: datetime, *, micro: bool) -> str:
+    """RFC 3339 in UTC; the year always has four digits (strftime drops the zeros of year 1)."""
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ")
+    date = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+    text = f"{date}T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    return f"{text}.{moment.microsecond:06d}Z" if micro else f"{text}Z"
 
 
 def parse(value: str) -> datetime:

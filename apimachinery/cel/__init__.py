@@ -8,6 +8,7 @@ Public API:
     CelCompiler(limits=..., cache_size=...)    an injectable compiler with its own cache
     CostLimits                                 the runtime cost bound
     schema_field_paths(versions)               where upstream reports each CRD version's schema
+    blocking_cause(schema_causes)              the cause that replaces rule evaluation after schema errors
 
 See README.md beside this file for what is supported and what is enforced.
 """
@@ -17,6 +18,7 @@ from apimachinery.cel.schema import (
     DEFAULT_SCHEMA_PATH,
     CelCompiler,
     CompiledSchema,
+    blocking_cause,
     compile_schema,
     schema_digest,
     schema_field_paths,
@@ -30,6 +32,7 @@ __all__ = [
     "CompiledSchema",
     "CostLimits",
     "ValidationResult",
+    "blocking_cause",
     "compile_schema",
     "schema_digest",
     "schema_field_paths",

@@ -10,34 +10,44 @@ of the comprehension iterations, for the static cost check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import lark
-from celpy import celtypes
-from celpy.evaluation import celstr
 
-from apimachinery.cel.lib_core import compile_regex
-from apimachinery.cel.library import SIGNATURES
-from apimachinery.cel.parser import MACROS, NAMESPACES, issue, position
+from apimachinery.cel.library import LITERAL_CHECKS, SIGNATURES
+from apimachinery.cel.parser import (
+    MACROS,
+    NAMESPACES,
+    TreeOrToken,
+    bare_identifier,
+    call_arguments,
+    issue,
+    position,
+    start_offset,
+    string_literal,
+    unwrap,
+)
 from apimachinery.cel.program import RESERVED_NAMES
-from apimachinery.cel.types import BOOL, BYTES, DOUBLE, DYN, INT, NULL, STRING, TYPE, UINT, CelType, list_of, map_of
+from apimachinery.cel.types import (
+    BOOL,
+    DYN,
+    LITERAL_TYPES,
+    NUMERIC_KINDS,
+    STRING,
+    TYPE,
+    TYPE_IDENTIFIERS,
+    CelType,
+    arithmetic_result,
+    list_of,
+    macro_result,
+    map_of,
+)
 
 Tree = lark.Tree[lark.Token]
-_TYPE_IDENTS = frozenset({"int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type"})
-_NUMERIC = frozenset({"int", "uint", "double"})
-_LITERALS = {"INT_LIT": INT, "UINT_LIT": UINT, "FLOAT_LIT": DOUBLE, "STRING_LIT": STRING, "MLSTRING_LIT": STRING}
-_LITERALS |= {"BYTES_LIT": BYTES, "BOOL_LIT": BOOL, "NULL_LIT": NULL}
 _OPERATORS = {"relation_lt": "<", "relation_le": "<=", "relation_gt": ">", "relation_ge": ">=", "relation_eq": "=="}
 _OPERATORS |= {"relation_ne": "!=", "addition_add": "+", "addition_sub": "-", "multiplication_mul": "*"}
 _OPERATORS |= {"multiplication_div": "/", "multiplication_mod": "%"}
-_ARITHMETIC = {
-    "+": {"int", "uint", "double", "string", "bytes", "list", "duration"},
-    "-": {"int", "uint", "double", "duration"},
-    "*": {"int", "uint", "double"},
-    "/": {"int", "uint", "double"},
-    "%": {"int", "uint"},
-}
 
 
 @dataclass
@@ -75,7 +85,7 @@ class RuleChecker:
         line, column = position(self.text, offset)
         self._issues.append((line, column, message))
 
-    def _visit(self, node: Tree | lark.Token, scope: dict[str, CelType]) -> _Typed:
+    def _visit(self, node: TreeOrToken, scope: dict[str, CelType]) -> _Typed:
         if isinstance(node, lark.Token):
             return _Typed(DYN)
         handler = getattr(self, f"_visit_{node.data}", None)
@@ -120,7 +130,7 @@ class RuleChecker:
         assert isinstance(operator, lark.Tree)
         left, right = self._visit(operator.children[0], scope), self._visit(right_node, scope)
         symbol = _OPERATORS[operator.data]
-        result = _arithmetic_result(symbol, left.type, right.type)
+        result = arithmetic_result(symbol, left.type, right.type)
         if result is None:
             self._mismatch(symbol, left.type, right.type, right_node)
             result = DYN
@@ -135,15 +145,15 @@ class RuleChecker:
             return _Typed(BOOL, operand.iterations)
         return operand
 
-    def _check_operands(self, symbol: str, left: CelType, right: CelType, right_node: Tree | lark.Token) -> None:
+    def _check_operands(self, symbol: str, left: CelType, right: CelType, right_node: TreeOrToken) -> None:
         if not left.is_known() or not right.is_known() or "null_type" in (left.kind, right.kind):
             return
-        if left.kind == right.kind or {left.kind, right.kind} <= _NUMERIC and symbol not in ("==", "!="):
+        if left.kind == right.kind or {left.kind, right.kind} <= NUMERIC_KINDS and symbol not in ("==", "!="):
             return
         self._mismatch(symbol, left, right, right_node)
 
-    def _mismatch(self, symbol: str, left: CelType, right: CelType, right_node: Tree | lark.Token) -> None:
-        offset = self.text.rfind(symbol, 0, _start(right_node))
+    def _mismatch(self, symbol: str, left: CelType, right: CelType, right_node: TreeOrToken) -> None:
+        offset = self.text.rfind(symbol, 0, start_offset(right_node))
         signature = f"({left.display()}, {right.display()})"
         self._report(max(offset, 0), f"found no matching overload for '_{symbol}_' applied to '{signature}'")
 
@@ -154,7 +164,7 @@ class RuleChecker:
         return _Typed(self._select(target.type, name), target.iterations)
 
     def _select(self, target: CelType, name: lark.Token) -> CelType:
-        dot = self.text.rfind(".", 0, _start(name))
+        dot = self.text.rfind(".", 0, start_offset(name))
         if target.kind == "object":
             if name.value in target.fields:
                 return target.fields[name.value]
@@ -173,10 +183,10 @@ class RuleChecker:
     def _visit_member_dot_arg(self, node: Tree, scope: dict[str, CelType]) -> _Typed:
         target_node, name = node.children[0], node.children[1]
         assert isinstance(name, lark.Token)
-        args = _arguments(node.children[2:])
+        args = call_arguments(node.children[2:])
         if name.value in MACROS:
             return self._macro(node, str(name.value), target_node, args, scope)
-        namespace = _bare_identifier(target_node)
+        namespace = bare_identifier(target_node)
         if namespace in NAMESPACES and namespace not in scope:
             return self._call(f"{namespace}.{name.value}", None, args, scope, name)
         target = self._visit(target_node, scope)
@@ -186,7 +196,7 @@ class RuleChecker:
     def _visit_ident_arg(self, node: Tree, scope: dict[str, CelType]) -> _Typed:
         name = node.children[0]
         assert isinstance(name, lark.Token)
-        args = _arguments(node.children[1:])
+        args = call_arguments(node.children[1:])
         if name.value == "has":
             return self._has(args, scope, name)
         if name.value == "dyn" and len(args) == 1:
@@ -195,8 +205,8 @@ class RuleChecker:
 
     _visit_dot_ident_arg = _visit_ident_arg
 
-    def _has(self, args: list[Tree | lark.Token], scope: dict[str, CelType], name: lark.Token) -> _Typed:
-        selection = _unwrap(args[0]) if len(args) == 1 else None
+    def _has(self, args: list[TreeOrToken], scope: dict[str, CelType], name: lark.Token) -> _Typed:
+        selection = unwrap(args[0]) if len(args) == 1 else None
         if not isinstance(selection, lark.Tree) or selection.data != "member_dot":
             self._report(self._open_paren(name), "invalid argument to has() macro")
             return _Typed(BOOL)
@@ -206,7 +216,7 @@ class RuleChecker:
         self,
         function: str,
         target: _Typed | None,
-        args: list[Tree | lark.Token],
+        args: list[TreeOrToken],
         scope: dict[str, CelType],
         name: lark.Token,
     ) -> _Typed:
@@ -225,12 +235,12 @@ class RuleChecker:
         self._check_literal(function, args)
         return _Typed(signature.result(target.type if target else None, [arg.type for arg in typed_args]), cost)
 
-    def _check_literal(self, function: str, args: list[Tree | lark.Token]) -> None:
+    def _check_literal(self, function: str, args: list[TreeOrToken]) -> None:
         """cel-go's literal validators: a constant regex, duration or timestamp must parse."""
-        if function not in _LITERAL_CHECKS or not args:
+        if function not in LITERAL_CHECKS or not args:
             return
-        index, message, parse = _LITERAL_CHECKS[function]
-        literal = _string_literal(args[index])
+        index, message, parse = LITERAL_CHECKS[function]
+        literal = string_literal(args[index])
         if literal is None:
             return
         text, token = literal
@@ -243,12 +253,12 @@ class RuleChecker:
         self,
         node: Tree,
         macro: str,
-        target_node: Tree | lark.Token,
-        args: list[Tree | lark.Token],
+        target_node: TreeOrToken,
+        args: list[TreeOrToken],
         scope: dict[str, CelType],
     ) -> _Typed:
         target = self._visit(target_node, scope)
-        variable = _bare_identifier(args[0]) if args else None
+        variable = bare_identifier(args[0]) if args else None
         name = node.children[1]
         assert isinstance(name, lark.Token)
         if len(args) != 2 or variable is None:
@@ -261,7 +271,7 @@ class RuleChecker:
         body = self._visit(args[1], {**scope, variable: element})
         bound = target.type.max_elements if target.type.max_elements is not None else 1
         iterations = target.iterations + bound * (1 + body.iterations)
-        return _Typed(_macro_result(macro, target.type, body.type), iterations)
+        return _Typed(macro_result(macro, target.type, body.type), iterations)
 
     def _range_element(self, target: CelType, name: lark.Token) -> CelType:
         if target.kind == "list":
@@ -279,7 +289,7 @@ class RuleChecker:
         if name.value in scope:
             self._uses_old_self = self._uses_old_self or name.value == "oldSelf"
             return _Typed(scope[name.value])
-        if name.value in _TYPE_IDENTS:
+        if name.value in TYPE_IDENTIFIERS:
             return _Typed(TYPE)
         self._report(name.start_pos or 0, f"undeclared reference to '{name.value}' (in container '')")
         return _Typed(DYN)
@@ -287,11 +297,11 @@ class RuleChecker:
     _visit_dot_ident = _visit_ident
 
     def _visit_member_object(self, node: Tree, scope: dict[str, CelType]) -> _Typed:
-        self._report(_start(node), "message construction is not supported")
+        self._report(start_offset(node), "message construction is not supported")
         return _Typed(DYN)
 
     def _visit_list_lit(self, node: Tree, scope: dict[str, CelType]) -> _Typed:
-        items = [self._visit(child, scope) for child in _arguments(node.children)]
+        items = [self._visit(child, scope) for child in call_arguments(node.children)]
         elem = items[0].type if items and all(i.type.kind == items[0].type.kind for i in items) else DYN
         return _Typed(list_of(elem, len(items)), sum(item.iterations for item in items))
 
@@ -305,73 +315,8 @@ class RuleChecker:
     def _visit_literal(self, node: Tree, scope: dict[str, CelType]) -> _Typed:
         token = node.children[0]
         assert isinstance(token, lark.Token)
-        return _Typed(_LITERALS.get(token.type, DYN))
+        return _Typed(LITERAL_TYPES.get(token.type, DYN))
 
     def _open_paren(self, name: lark.Token) -> int:
         offset = self.text.find("(", name.end_pos or 0)
         return offset if offset >= 0 else name.start_pos or 0
-
-
-_LITERAL_CHECKS: dict[str, tuple[int, str, Callable[[str], object]]] = {
-    "matches": (-1, "invalid matches argument", compile_regex),
-    "duration": (0, "invalid duration argument", celtypes.DurationType),
-    "timestamp": (0, "invalid timestamp", celtypes.TimestampType),
-}
-
-
-def _arithmetic_result(symbol: str, left: CelType, right: CelType) -> CelType | None:
-    """The type of `left symbol right`, DYN when unknown, None when no overload exists."""
-    if not left.is_known() or not right.is_known():
-        return DYN
-    kinds = (left.kind, right.kind)
-    if kinds in (("timestamp", "duration"), ("duration", "timestamp")) and symbol in "+-":
-        return left if left.kind == "timestamp" else right if symbol == "+" else None
-    if kinds == ("timestamp", "timestamp") and symbol == "-":
-        return CelType("duration")
-    if left.kind == right.kind and left.kind in _ARITHMETIC[symbol]:
-        return left if left.kind != "list" else list_of(left.elem if left.elem == right.elem else DYN)
-    return None
-
-
-def _macro_result(macro: str, target: CelType, body: CelType) -> CelType:
-    if macro == "map":
-        return list_of(body)
-    if macro == "filter":
-        return target if target.kind == "list" else list_of(STRING if target.kind == "map" else DYN)
-    return BOOL
-
-
-def _arguments(children: list[Tree | lark.Token]) -> list[Tree | lark.Token]:
-    if children and isinstance(children[0], lark.Tree) and children[0].data == "exprlist":
-        return list(children[0].children)
-    return []
-
-
-def _unwrap(node: Tree | lark.Token) -> Tree | lark.Token:
-    """The node under a chain of single-child wrappers (`expr` > ... > `member` > `primary`)."""
-    while isinstance(node, lark.Tree) and len(node.children) == 1 and node.data not in ("ident", "literal"):
-        node = node.children[0]
-    return node
-
-
-def _bare_identifier(node: Tree | lark.Token) -> str | None:
-    inner = _unwrap(node)
-    if isinstance(inner, lark.Tree) and inner.data == "ident":
-        token = inner.children[0]
-        return str(token.value) if isinstance(token, lark.Token) else None
-    return None
-
-
-def _string_literal(node: Tree | lark.Token) -> tuple[str, lark.Token] | None:
-    inner = _unwrap(node)
-    if isinstance(inner, lark.Tree) and inner.data == "literal":
-        token = inner.children[0]
-        if isinstance(token, lark.Token) and token.type in ("STRING_LIT", "MLSTRING_LIT"):
-            return str(celstr(token)), token
-    return None
-
-
-def _start(node: Tree | lark.Token) -> int:
-    if isinstance(node, lark.Token):
-        return node.start_pos or 0
-    return 0 if node.meta.empty else node.meta.start_pos

@@ -82,10 +82,7 @@ def compile_tree(schema: SchemaNode, *, parser: CelParser, path: str) -> tuple[C
     """The compiled rule tree of a root schema, and the causes a CRD carrying it is refused with."""
     walk = _Walk(parser)
     root = _node(schema, _Place(path, resource_root=True), walk)
-    causes = walk.schema_errors + walk.cel_errors
-    if not walk.schema_errors:
-        causes += walk.total.causes(path)
-    return root, causes
+    return root, walk.schema_errors + walk.cel_errors + walk.total.causes(path)
 
 
 def _node(schema: SchemaNode, place: _Place, walk: _Walk) -> CompiledNode | None:
@@ -225,9 +222,13 @@ def _rule(spec: RuleSpec, schema: SchemaNode, declared: CelType, parser: CelPars
     if checked.result.is_known() and checked.result.kind != "bool":
         return CompiledRule(spec, error="cel expression must evaluate to a bool")
     message_program, message_error = _message(spec, variables, parser)
+    try:
+        program = _transpile(spec.rule, parser)
+    except (SyntaxError, RecursionError, ValueError, TypeError) as error:  # cel-python could not transpile it
+        return CompiledRule(spec, error=f"program instantiation failed: {error}")
     return CompiledRule(
         spec,
-        program=_transpile(spec.rule, parser),
+        program=program,
         message_program=message_program,
         message_error=message_error,
         uses_old_self=checked.uses_old_self,
@@ -259,7 +260,10 @@ def _message(spec: RuleSpec, variables: Mapping[str, CelType], parser: CelParser
         return None, f"messageExpression compilation failed: {error}"
     if checked.result.is_known() and checked.result.kind != "string":
         return None, "messageExpression must evaluate to a string"
-    return _transpile(spec.message_expression, parser), ""
+    try:
+        return _transpile(spec.message_expression, parser), ""
+    except (SyntaxError, RecursionError, ValueError, TypeError) as error:
+        return None, f"messageExpression instantiation failed: {error}"
 
 
 def _rule_causes(compiled: CompiledRule, declared: CelType, place: _Place, path: str, walk: _Walk) -> list[Cause]:

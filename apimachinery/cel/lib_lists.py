@@ -13,7 +13,8 @@ from typing import Any
 from celpy import celtypes
 
 from apimachinery.cel import lib_strings
-from apimachinery.cel.lib_core import cel_equal, cel_function, kind, library_error
+from apimachinery.cel.lib_core import cel_function, kind, library_error
+from apimachinery.cel.lib_operators import cel_equal
 from apimachinery.cel.meter import charge
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from celpy import celtypes
 
-from apimachinery.cel.lib_core import cel_equal, cel_function, library_error
+from apimachinery.cel.lib_core import cel_function, library_error
+from apimachinery.cel.lib_operators import cel_equal
 
 _ABSENT = object()
 

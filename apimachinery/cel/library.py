@@ -13,9 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from celpy import celtypes
+
 from apimachinery.cel import (
     lib_core,
     lib_lists,
+    lib_operators,
     lib_optional,
     lib_quantity,
     lib_regex,
@@ -85,8 +88,10 @@ def _global(*arities: int, result: ResultRule) -> Signature:
 
 _CONVERSIONS = {"int": INT, "uint": UINT, "double": DOUBLE, "string": STRING, "bytes": BYTES, "bool": BOOL}
 _CONVERSIONS |= {"duration": DURATION, "timestamp": TIMESTAMP, "type": TYPE}
-_TIME_GETTERS = ("getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getFullYear", "getMonth")
-_TIME_GETTERS += ("getHours", "getMilliseconds", "getMinutes", "getSeconds")
+_TIME_GETTERS = (
+    *("getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getFullYear", "getMonth"),
+    *("getHours", "getMilliseconds", "getMinutes", "getSeconds"),
+)
 _URL_GETTERS = ("getScheme", "getHost", "getHostname", "getPort", "getEscapedPath")
 
 SIGNATURES: Mapping[str, Signature] = {
@@ -148,19 +153,19 @@ SIGNATURES: Mapping[str, Signature] = {
 }
 
 RUNTIME_FUNCTIONS: Mapping[str, Callable[..., Any]] = {
-    "_==_": lib_core.equals,
-    "_!=_": lib_core.not_equals,
-    "_<_": lib_core.less,
-    "_<=_": lib_core.less_equal,
-    "_>_": lib_core.greater,
-    "_>=_": lib_core.greater_equal,
-    "_+_": lib_core.add,
-    "_-_": lib_core.subtract,
-    "_*_": lib_core.multiply,
-    "_/_": lib_core.divide,
-    "_%_": lib_core.modulo,
-    "_[_]": lib_core.index,
-    "_in_": lib_core.contained_in,
+    "_==_": lib_operators.equals,
+    "_!=_": lib_operators.not_equals,
+    "_<_": lib_operators.less,
+    "_<=_": lib_operators.less_equal,
+    "_>_": lib_operators.greater,
+    "_>=_": lib_operators.greater_equal,
+    "_+_": lib_operators.add,
+    "_-_": lib_operators.subtract,
+    "_*_": lib_operators.multiply,
+    "_/_": lib_operators.divide,
+    "_%_": lib_operators.modulo,
+    "_[_]": lib_operators.index,
+    "_in_": lib_operators.contained_in,
     RANGE_FUNCTION: lib_core.comprehension_range,
     "size": lib_core.size,
     "contains": lib_core.contains,
@@ -219,4 +224,11 @@ RUNTIME_FUNCTIONS: Mapping[str, Callable[..., Any]] = {
     "optional.of": lib_optional.of,
     "optional.ofNonZeroValue": lib_optional.of_non_zero_value,
     "optional.none": lib_optional.none,
+}
+
+# cel-go's literal validators: (argument index, message, parser) for calls with a constant argument.
+LITERAL_CHECKS: dict[str, tuple[int, str, Callable[[str], object]]] = {
+    "matches": (-1, "invalid matches argument", lib_core.compile_regex),
+    "duration": (0, "invalid duration argument", celtypes.DurationType),
+    "timestamp": (0, "invalid timestamp", celtypes.TimestampType),
 }

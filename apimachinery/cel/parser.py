@@ -5,7 +5,8 @@ process and builds it with whichever tree class came first, which breaks the Com
 InterpretedRunner use), cel-go style issue texts (`ERROR: <input>:1:6: ... | source | ....^`), and
 `rewrite_for_transpile`, which (1) wraps every comprehension's range in the metered `@range` function,
 (2) renames the list method `min()` (cel-python mistakes it for a macro), and (3) turns namespaced calls
-such as `sets.contains(a, b)` into calls of one registered function.
+such as `sets.contains(a, b)` into calls of one registered function. Also small tree helpers the
+checker uses (`call_arguments`, `unwrap`, `bare_identifier`, `string_literal`, `start_offset`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import celpy.celparser
 import lark
-from celpy.evaluation import TranspilerTree
+from celpy.evaluation import TranspilerTree, celstr
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
 MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
@@ -23,6 +24,7 @@ NAMESPACES = frozenset({"sets", "strings", "lists", "optional"})
 RANGE_FUNCTION = "@range"
 LIST_MIN_FUNCTION = "@list.min"
 _MAX_SNIPPET = 16384
+TreeOrToken = lark.Tree[lark.Token] | lark.Token
 
 
 class CelSyntaxError(Exception):
@@ -54,11 +56,12 @@ class CelParser:
         try:
             tree = self._lark.parse(text)
         except UnexpectedToken as error:
-            found = "<EOF>" if error.token.type == "$END" else str(error.token)
-            detail = f"Syntax error: mismatched input '{found}'"
-            raise CelSyntaxError(issue(text, error.line, error.column, detail)) from None
+            at_end = error.token.type == "$END"
+            line, column = end_position(text) if at_end else (error.line, error.column)
+            detail = f"Syntax error: mismatched input '{'<EOF>' if at_end else error.token}'"
+            raise CelSyntaxError(issue(text, line, column, detail)) from None
         except UnexpectedCharacters as error:
-            detail = f"Syntax error: token recognition error at: '{text[error.pos_in_stream]}'"
+            detail = f"Syntax error: token recognition error at: '{text[error.pos_in_stream or 0]}'"
             raise CelSyntaxError(issue(text, error.line, error.column, detail)) from None
         except UnexpectedEOF:
             raise CelSyntaxError(issue(text, *end_position(text), "Syntax error: mismatched input '<EOF>'")) from None
@@ -96,7 +99,7 @@ def issue(text: str, line: int, column: int, message: str) -> str:
 def rewrite_for_transpile(tree: TranspilerTree, variables: frozenset[str]) -> TranspilerTree:
     """Apply the three rewrites in place (`variables` are the names that are not namespaces)."""
     for node in list(tree.iter_subtrees()):
-        if node.data != "member_dot_arg":
+        if node.data != "member_dot_arg" or not isinstance(node, TranspilerTree):
             continue
         method = node.children[1]
         assert isinstance(method, lark.Token)
@@ -111,17 +114,11 @@ def rewrite_for_transpile(tree: TranspilerTree, variables: frozenset[str]) -> Tr
 
 def namespace_of(node: lark.Tree[lark.Token]) -> str | None:
     """`sets` for `sets.contains(...)`: the bare identifier a member call is made on, if a namespace."""
-    target = node.children[0]
-    while isinstance(target, lark.Tree) and target.data in ("member", "primary") and len(target.children) == 1:
-        target = target.children[0]
-    if isinstance(target, lark.Tree) and target.data == "ident":
-        name = target.children[0]
-        if isinstance(name, lark.Token) and name.value in NAMESPACES:
-            return str(name.value)
-    return None
+    name = bare_identifier(node.children[0])
+    return name if name in NAMESPACES else None
 
 
-def _call(function: str, argument: lark.Tree[lark.Token] | lark.Token) -> TranspilerTree:
+def _call(function: str, argument: TranspilerTree | lark.Token) -> TranspilerTree:
     """`function(argument)` as a `member` node."""
     call = TranspilerTree("ident_arg", [lark.Token("IDENT", function), TranspilerTree("exprlist", [argument])])
     return TranspilerTree("member", [TranspilerTree("primary", [call])])
@@ -132,3 +129,43 @@ def _to_global_call(node: TranspilerTree, function: str) -> None:
     call = TranspilerTree("ident_arg", [lark.Token("IDENT", function), *arguments])
     node.data = "member"
     node.children = [TranspilerTree("primary", [call])]
+
+
+def call_arguments(children: list[TreeOrToken]) -> list[TreeOrToken]:
+    """The argument expressions of a call, from the children after its name."""
+    if children and isinstance(children[0], lark.Tree) and children[0].data == "exprlist":
+        return list(children[0].children)
+    return []
+
+
+def unwrap(node: TreeOrToken) -> TreeOrToken:
+    """The node under a chain of single-child wrappers (`expr` > ... > `member` > `primary`)."""
+    while isinstance(node, lark.Tree) and len(node.children) == 1 and node.data not in ("ident", "literal"):
+        node = node.children[0]
+    return node
+
+
+def bare_identifier(node: TreeOrToken) -> str | None:
+    """`x` when the expression is just the identifier `x`."""
+    inner = unwrap(node)
+    if isinstance(inner, lark.Tree) and inner.data == "ident":
+        token = inner.children[0]
+        return str(token.value) if isinstance(token, lark.Token) else None
+    return None
+
+
+def string_literal(node: TreeOrToken) -> tuple[str, lark.Token] | None:
+    """The value and token of an expression that is just a string literal."""
+    inner = unwrap(node)
+    if isinstance(inner, lark.Tree) and inner.data == "literal":
+        token = inner.children[0]
+        if isinstance(token, lark.Token) and token.type in ("STRING_LIT", "MLSTRING_LIT"):
+            return str(celstr(token)), token
+    return None
+
+
+def start_offset(node: TreeOrToken) -> int:
+    """The character offset where a node's text starts."""
+    if isinstance(node, lark.Token):
+        return node.start_pos or 0
+    return 0 if node.meta.empty else node.meta.start_pos

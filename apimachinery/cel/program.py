@@ -10,6 +10,7 @@ instead, so programs never share state, and we turn cel-python's error values in
 from __future__ import annotations
 
 import builtins
+import keyword
 import operator
 from collections.abc import Mapping
 from types import CodeType
@@ -61,7 +62,9 @@ class _Activation(Activation):
         return self.__dict__[name] if name in self.__dict__ else super().resolve_variable(name)
 
 
-RESERVED_NAMES = frozenset(dir(Activation)) | frozenset(vars(Activation(functions={})))
+# Names a variable may not have: the activation's attributes, and Python keywords (`activation.class`
+# would not compile).
+RESERVED_NAMES = frozenset(dir(Activation)) | frozenset(vars(Activation(functions={}))) | frozenset(keyword.kwlist)
 
 
 class EvaluationError(Exception):

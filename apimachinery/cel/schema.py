@@ -96,6 +96,23 @@ def compile_schema(
     return (compiler or default_compiler()).compile_schema(schema, field_path=field_path)
 
 
+_BLOCKING_REASONS = frozenset(
+    {"FieldValueNotSupported", "FieldValueRequired", "FieldValueTooLong", "FieldValueTooMany", "FieldValueTypeInvalid"}
+)
+NOT_CHECKED = (
+    "some validation rules were not checked because the object was invalid; "
+    "correct the existing errors to complete validation"
+)
+
+
+def blocking_cause(schema_causes: Sequence[Cause]) -> Cause | None:
+    """Upstream `hasBlockingErr`: when the OpenAPI schema causes include one of these reasons, the
+    rules are not run and this cause is added instead."""
+    if any(cause.reason in _BLOCKING_REASONS for cause in schema_causes):
+        return Cause("FieldValueInvalid", f"Invalid value: null: {NOT_CHECKED}", "<nil>")
+    return None
+
+
 def schema_field_paths(versions: Sequence[Mapping[str, Any]]) -> list[str]:
     """Per version of a v1 CRD, where upstream reports its schema's errors.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from apimachinery.validation.field import GoStruct
@@ -45,6 +46,7 @@ _EXPAND = re.compile(r"__|[-./]")
 _EXPANSIONS = {"__": "__underscores__", ".": "__dot__", "-": "__dash__", "/": "__slash__"}
 
 
+@lru_cache(maxsize=4096)
 def escape_property(name: str) -> str | None:
     """The CEL field name of a property (`foo-bar` -> `foo__dash__bar`), or None when it cannot be named."""
     if not name or name[0].isdigit():

@@ -3,7 +3,8 @@
 Owns `CelType` and `decl_type`, a port of upstream `SchemaDeclType`: objects become object types whose
 fields are the escapable, typeable properties; `additionalProperties` maps become `map(string, V)`;
 int-or-string is `dyn`; string formats byte/duration/date/date-time become bytes/duration/timestamp. It
-also owns the size bounds the cost estimate uses (`max_elements`, `min_serialized_size`), which follow
+also owns the size bounds the cost estimate uses (`max_elements`, `min_size`) and the result types of operators
+and macros, which follow
 upstream's estimates from the 3 MiB request limit when a schema declares no maxItems/maxProperties.
 """
 
@@ -58,6 +59,11 @@ TIMESTAMP = CelType("timestamp", min_size=_MIN_DATETIME_SIZE)
 TYPE = CelType("type")
 QUANTITY = CelType("kubernetes.Quantity")
 URL = CelType("kubernetes.URL")
+
+TYPE_IDENTIFIERS = frozenset({"int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type"})
+NUMERIC_KINDS = frozenset({"int", "uint", "double"})
+LITERAL_TYPES = {"INT_LIT": INT, "UINT_LIT": UINT, "FLOAT_LIT": DOUBLE, "STRING_LIT": STRING, "MLSTRING_LIT": STRING}
+LITERAL_TYPES |= {"BYTES_LIT": BYTES, "BOOL_LIT": BOOL, "NULL_LIT": NULL}
 
 
 def list_of(elem: CelType, max_elements: int | None = None) -> CelType:
@@ -133,3 +139,38 @@ def _string_type(node: SchemaNode) -> CelType:
 def max_cardinality(min_size: int) -> int:
     """How many values of at least `min_size` bytes one request can hold (upstream `maxCardinality`)."""
     return MAX_REQUEST_SIZE_BYTES // (min_size + 1)
+
+
+ARITHMETIC_KINDS: dict[str, set[str]] = {
+    "+": {"int", "uint", "double", "string", "bytes", "list", "duration"},
+    "-": {"int", "uint", "double", "duration"},
+    "*": {"int", "uint", "double"},
+    "/": {"int", "uint", "double"},
+    "%": {"int", "uint"},
+}
+
+
+def arithmetic_result(symbol: str, left: CelType, right: CelType) -> CelType | None:
+    """The type of `left symbol right`, DYN when unknown, None when no overload exists."""
+    if not left.is_known() or not right.is_known():
+        return DYN
+    kinds = (left.kind, right.kind)
+    if kinds in (("timestamp", "duration"), ("duration", "timestamp")) and symbol in "+-":
+        return left if left.kind == "timestamp" else right if symbol == "+" else None
+    if kinds == ("timestamp", "timestamp") and symbol == "-":
+        return CelType("duration")
+    if left.kind == right.kind and left.kind in ARITHMETIC_KINDS[symbol]:
+        if left.kind == "list":
+            same = left.elem is not None and right.elem is not None and left.elem.kind == right.elem.kind
+            return list_of(left.elem if same and left.elem is not None else DYN)
+        return left
+    return None
+
+
+def macro_result(macro: str, target: CelType, body: CelType) -> CelType:
+    """The type of `target.macro(x, body)`."""
+    if macro == "map":
+        return list_of(body)
+    if macro == "filter":
+        return target if target.kind == "list" else list_of(STRING if target.kind == "map" else DYN)
+    return BOOL

@@ -60,9 +60,8 @@ class _Run:
 def validate_tree(root: CompiledNode, obj: Any, old: Any, limits: CostLimits) -> ValidationResult:
     run = _Run(Meter(limits))
     correlation = Correlation.root(obj, old, root.schema) if old is not None else Correlation()
-    with metering(run.meter):
-        with contextlib.suppress(_Stop):
-            _validate(root, "", obj, old, correlation, run)
+    with metering(run.meter), contextlib.suppress(_Stop):
+        _validate(root, "", obj, old, correlation, run)
     return run.result
 
 
@@ -121,7 +120,9 @@ def _rules(node: CompiledNode, path: str, value: Any, old: Any, correlation: Cor
         run.add(field_errors.invalid(_shown(path), node_type, OUT_OF_BUDGET), ratchet=False)
         raise _Stop()
     self_value = values.to_cel(value, node.schema, resource_root=node.resource_root)
-    old_value = values.to_cel(old, node.schema, resource_root=node.resource_root) if old is not None else None
+    old_value = None
+    if old is not None and any(rule.uses_old_self for rule in node.rules):
+        old_value = values.to_cel(old, node.schema, resource_root=node.resource_root)
     for rule in node.rules:
         _rule(rule, node, path, self_value, old_value, correlation, run)
 

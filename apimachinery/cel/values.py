@@ -17,7 +17,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from apimachinery.cel.lib_core import UnorderedList
+from apimachinery.cel.lib_operators import UnorderedList
 from apimachinery.cel.structural import SchemaNode, escape_property, with_type_and_object_meta
 
 
@@ -106,7 +106,9 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, bool):
         return celtypes.BoolType(value)
     if isinstance(value, int):
-        return celtypes.IntType(value) if -(2**63) <= value < 2**63 else celtypes.DoubleType(float(value))
+        if -(2**63) <= value < 2**63:
+            return int.__new__(celtypes.IntType, value)  # cel-python's IntType() is slow; the range is checked
+        return celtypes.DoubleType(float(value))
     if isinstance(value, float):
         return celtypes.DoubleType(value)
     if isinstance(value, str):

@@ -49,13 +49,15 @@ class Router:
             return self._api(request, parsed, cluster)
         raise errors.resource_not_found_path()
 
-    def _authorize(self, request: web.Request, cluster: str, parsed: ResourcePath | ApiPath | None,
-                   user: UserInfo) -> None:
+    def _authorize(
+        self, request: web.Request, cluster: str, parsed: ResourcePath | ApiPath | None, user: UserInfo
+    ) -> None:
         if isinstance(parsed, ResourcePath):
             watch = parsed.legacy_watch or request.query.get("watch") in ("true", "1")
             verb = resource_verb(request.method, has_name=bool(parsed.name), watch=watch)
-            attributes = Attributes(user, verb, cluster, parsed.group, parsed.resource, parsed.subresource,
-                                    parsed.namespace, parsed.name)
+            attributes = Attributes(
+                user, verb, cluster, parsed.group, parsed.resource, parsed.subresource, parsed.namespace, parsed.name
+            )
         else:
             attributes = Attributes(user, request.method.lower(), cluster, path=request.path)
         decision = self.authorizer.authorize(attributes)

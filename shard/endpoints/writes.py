@@ -84,6 +84,8 @@ async def patch(request: web.Request, store: Store, ctx: RequestContext, path: R
     force_given = "force" in request.query
     patching.check_patch_options(store.resource, content_type, options.field_manager, force_given=force_given)
     if content_type == patching.APPLY_PATCH:
+        for text in patching.apply_field_warnings(body, options.field_validation):
+            warn(request, text)
         options = replace(options, force=params.truthy(request.query.get("force")))
         obj, created = await patching.apply(store, ctx, path.name, body, options, subresource=path.subresource)
         return object_response(request, representation, obj, status=201 if created else 200)

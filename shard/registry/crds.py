@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from apimachinery.apis.apiextensions_v1 import CLEANUP_FINALIZER
 from apimachinery.apis.types import Object
+from apimachinery.cel import compile_schema, schema_field_paths
 from apimachinery.crd.validate_crd import (
     apply_crd_defaults,
+    crd_name_validator,
     stored_versions_on_write,
     validate_crd,
     validate_crd_update,
@@ -24,6 +28,10 @@ class CustomResourceDefinitionStrategy(Strategy):
     tracks_generation = True
     has_status = True
 
+    def name_validator_for(self, obj: Object) -> Callable[[str, bool], list[str]]:
+        """The name must be `<plural>.<group>`."""
+        return crd_name_validator(obj)
+
     def prepare_for_create(self, obj: Object) -> None:
         _with_defaults(obj)
         meta = obj.setdefault("metadata", {})
@@ -39,7 +47,18 @@ class CustomResourceDefinitionStrategy(Strategy):
         new.setdefault("status", {})["storedVersions"] = stored_versions_on_write(new, stored)
 
     def validate(self, obj: Object) -> list[Cause]:
-        return validate_crd(obj, include_metadata=False)
+        return validate_crd(obj, include_metadata=False) + rule_compile_errors(obj)
 
     def validate_update(self, new: Object, old: Object) -> list[Cause]:
-        return validate_crd_update(new, old, include_metadata=False)
+        return validate_crd_update(new, old, include_metadata=False) + rule_compile_errors(new)
+
+
+def rule_compile_errors(crd: Object) -> list[Cause]:
+    """Every x-kubernetes-validations rule of every version must compile within the cost budget."""
+    versions = (crd.get("spec") or {}).get("versions") or []
+    causes: list[Cause] = []
+    for version, field_path in zip(versions, schema_field_paths(versions), strict=True):
+        schema = (version.get("schema") or {}).get("openAPIV3Schema")
+        if isinstance(schema, dict):
+            causes.extend(compile_schema(schema, field_path=field_path).errors)
+    return causes

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from apimachinery.apis.types import Object, Schema
+from apimachinery.cel import CompiledSchema, blocking_cause, compile_schema
 from apimachinery.crd.defaulting import apply_defaults, decode_custom_resource
 from apimachinery.crd.schema_validation import CustomResourceValidator
 from apimachinery.errors import Cause
@@ -15,10 +16,11 @@ from apimachinery.errors import Cause
 class SchemaChecks:
     schema: Schema
     validator: CustomResourceValidator
+    rules: CompiledSchema
 
     @classmethod
     def of(cls, schema: Schema) -> SchemaChecks:
-        return cls(schema, CustomResourceValidator(schema))
+        return cls(schema, CustomResourceValidator(schema), compile_schema(schema))
 
     def normalize(self, obj: Object) -> list[str]:
         """Prune unknown fields, drop non-nullable nulls, apply defaults; returns the pruned paths."""
@@ -28,4 +30,10 @@ class SchemaChecks:
         apply_defaults(obj, self.schema)
 
     def validate(self, obj: Object, old: Object | None) -> list[Cause]:
-        return self.validator.validate(obj)
+        """OpenAPI validation, then the CEL rules unless a blocking schema error makes them meaningless
+        (upstream's order)."""
+        causes = self.validator.validate(obj)
+        blocking = blocking_cause(causes)
+        if blocking is not None:
+            return [blocking]
+        return causes + self.rules.validate(obj, old)

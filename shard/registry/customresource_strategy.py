@@ -51,6 +51,8 @@ class CustomResourceStrategy(Strategy):
 
 def strategy_for_crd(definition: ResourceDefinition, crd: Object) -> Strategy:
     version = next(v for v in crd["spec"]["versions"] if v["name"] == definition.version)
-    schema = (version.get("schema") or {}).get("openAPIV3Schema") or {"type": "object",
-                                                                        "x-kubernetes-preserve-unknown-fields": True}
+    schema = (version.get("schema") or {}).get("openAPIV3Schema") or {
+        "type": "object",
+        "x-kubernetes-preserve-unknown-fields": True,
+    }
     return CustomResourceStrategy(definition, schema)

@@ -13,12 +13,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from apimachinery import errors
 from shard.registry import keys, predicates
 from shard.registry.context import RequestContext
 from shard.registry.errors import translate
 from shard.registry.options import ListRequest, WatchRequest, check_list, check_watch, parse_resource_version
 from shard.registry.store import Store
 from shard.storage import errors as storage_errors
+from shard.storage import paging
 from shard.storage.interface import ListOptions, ListResult, Predicate, WatchEvent
 
 TOO_NEW_WAIT_SECONDS = 3.0
@@ -42,9 +44,31 @@ async def list_objects(store: Store, ctx: RequestContext, request: ListRequest) 
                 consistent=request.resource_version != "0",
             ),
         )
+    except storage_errors.ExpiredError as err:
+        if request.continue_token:
+            raise _expired_continue(prefix, request.continue_token) from None
+        raise translate(err, store.resource, "") from None
     except storage_errors.StorageError as err:
         raise translate(err, store.resource, "") from None
     return _list_body(store, result)
+
+
+EXPIRED_CONTINUE = (
+    "The provided continue parameter is too old to display a consistent list result. You can start a new list "
+    "without the continue parameter, or use the continue token in this response to retrieve the remainder of the "
+    "results. Continuing with the provided token results in an inconsistent list - objects that were created, "
+    "modified, or deleted between the time the first chunk was returned and now may show up in the list."
+)
+
+
+def _expired_continue(prefix: str, token: str) -> errors.StatusError:
+    """410 for a continue token whose snapshot was compacted, carrying a token that continues from the same
+    key at the latest revision (upstream's inconsistent continuation)."""
+    start = paging.decode_continue(prefix, token).start_key
+    fresh = paging.encode_continue(prefix, paging.ContinueToken(paging.LATEST, start))
+    error = errors.expired(EXPIRED_CONTINUE)
+    error.extra_metadata["continue"] = fresh
+    return error
 
 
 async def _list_revision(store: Store, request: ListRequest) -> int:

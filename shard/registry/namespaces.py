@@ -27,7 +27,11 @@ class NamespaceStrategy(Strategy):
         self._label(new)
 
     def prepare_for_subresource_update(self, subresource: str, new: Object, old: Object) -> None:
-        """/finalize changes only spec.finalizers; /status only status."""
+        """/finalize changes only spec.finalizers; /status keeps the old spec and takes the rest (metadata
+        included), as upstream's namespace status strategy does."""
+        if subresource == "status":
+            new["spec"] = old.get("spec") or {}
+            return
         if subresource != "finalize":
             super().prepare_for_subresource_update(subresource, new, old)
             return

@@ -17,6 +17,7 @@ from apimachinery.fieldmanager.merge import merge as apply_merge
 from apimachinery.fieldmanager.typeinfo import TypeRef
 from apimachinery.patch import merge, strategic
 from apimachinery.patch.strategies import patch_meta_for
+from apimachinery.serializers.duplicates import duplicate_fields
 from apimachinery.validation import field
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.store import Mutation, Store
@@ -132,6 +133,51 @@ def decode_apply(body: bytes) -> Object:
     if not isinstance(config, dict):
         raise errors.bad_request("error decoding patch: the applied configuration must be an object")
     return config
+
+
+def apply_duplicates(body: bytes) -> list[str]:
+    """Keys repeated in an apply body, as the YAML decoder reports them: `line 9: key "a" already set in map`."""
+    if _is_json(body) and not duplicate_fields(body):
+        return []  # the usual case, found without the (slow) YAML composer
+    try:
+        root = yaml.compose(body, Loader=_ApplyLoader)  # a SafeLoader: no arbitrary objects
+    except yaml.YAMLError:
+        return []
+    found: list[tuple[int, int, str]] = []
+    _repeated_keys(root, found)
+    return [f"line {line}: key {field.go_quote(key)} already set in map" for line, _, key in sorted(found)]
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def apply_field_warnings(body: bytes, field_validation: str) -> list[str]:
+    """fieldValidation of an apply body: repeated keys are a 400 under Strict, warnings under Warn."""
+    duplicates = [] if field_validation == "Ignore" else apply_duplicates(body)
+    if duplicates and field_validation == "Strict":
+        raise errors.bad_request(
+            "error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  "
+            + "\n  ".join(duplicates)
+        )
+    return duplicates
+
+
+def _repeated_keys(node: yaml.Node | None, found: list[tuple[int, int, str]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                found.append((key.start_mark.line + 1, key.start_mark.column, str(key.value)))
+            seen.add(key.value)
+            _repeated_keys(value, found)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _repeated_keys(item, found)
 
 
 def check_patch_options(

@@ -14,8 +14,8 @@ from apimachinery.apis.core_v1 import CONFIGMAPS, NAMESPACES, SERVICEACCOUNTS
 from apimachinery.apis.types import Object, ResourceDefinition
 from shard.registry import keys
 from shard.registry.context import RequestContext, WriteOptions
-from shard.registry.kinds import strategy_for
 from shard.registry.customresources import CustomResources
+from shard.registry.kinds import strategy_for
 from shard.registry.store import CreateHook, Store
 from shard.registry.strategy import Strategy
 from shard.storage import errors as storage_errors

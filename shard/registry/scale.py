@@ -35,8 +35,9 @@ def to_scale(obj: Object, paths: ScalePaths) -> Object:
     scale: Object = {
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
-        "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-                     if k in meta},
+        "metadata": {
+            k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta
+        },
         "spec": {"replicas": int(read_path(obj, paths.spec_replicas) or 0)},
         "status": {"replicas": int(read_path(obj, paths.status_replicas) or 0)},
     }
@@ -50,8 +51,9 @@ def apply_scale(obj: Object, scale: Object, paths: ScalePaths) -> Object:
     """The object with the Scale's spec.replicas written to its spec replicas path (422 if invalid)."""
     replicas = (scale.get("spec") or {}).get("replicas")
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
-        cause = errors.Cause("FieldValueInvalid", f"Invalid value: {replicas}: must be greater than or equal to 0",
-                             "spec.replicas")
+        cause = errors.Cause(
+            "FieldValueInvalid", f"Invalid value: {replicas}: must be greater than or equal to 0", "spec.replicas"
+        )
         raise errors.invalid("Scale", (obj.get("metadata") or {}).get("name", ""), [cause], group="autoscaling")
     given_rv = (scale.get("metadata") or {}).get("resourceVersion")
     if given_rv:

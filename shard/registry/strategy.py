@@ -27,6 +27,10 @@ class Strategy:
         # core-group kinds only accept qualified finalizer names (plus kubernetes, orphan, foregroundDeletion)
         self.kube_finalizers = definition.group in ("", "events.k8s.io")
 
+    def name_validator_for(self, obj: Object) -> Callable[[str, bool], list[str]]:
+        """How this object's name is checked; kinds whose rule depends on the object override it."""
+        return self.name_validator
+
     def prepare_for_create(self, obj: Object) -> None:
         """Server-owned defaults before validation (for example status fields)."""
 

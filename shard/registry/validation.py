@@ -37,7 +37,7 @@ def check_create(resource: ResourceDefinition, strategy: Strategy, obj: Object) 
     causes = objectmeta.validate_create(
         obj.get("metadata") or {},
         namespaced=resource.namespaced,
-        name_validator=strategy.name_validator,
+        name_validator=strategy.name_validator_for(obj),
         kube_finalizers=strategy.kube_finalizers,
     )
     _raise_if(resource, obj, causes + strategy.validate(obj))

@@ -19,6 +19,9 @@ import orjson
 from shard.storage.errors import InvalidContinueError
 
 TOKEN_VERSION = "kplane.io/v1"
+# the revision of a token handed out after the first page's revision was compacted: continue at the
+# latest revision (an inconsistent list, as the client was told); decoded as revision 0
+LATEST = -1
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ def prefix_fingerprint(prefix: str) -> str:
 
 def encode_continue(prefix: str, token: ContinueToken) -> str:
     """The opaque token for the next page; `token.start_key` must lie under `prefix`."""
-    if not token.start_key.startswith(prefix) or token.revision <= 0:
+    if not token.start_key.startswith(prefix) or (token.revision <= 0 and token.revision != LATEST):
         raise ValueError(f"cannot encode a continue token for {token!r} under {prefix!r}")
     document = {
         "v": TOKEN_VERSION,
@@ -53,13 +56,13 @@ def decode_continue(prefix: str, token: str) -> ContinueToken:
     if document.get("v") != TOKEN_VERSION or document.get("p") != prefix_fingerprint(prefix):
         raise InvalidContinueError(prefix, "continue key is not valid: it was issued for another list")
     revision, start = document.get("rv"), document.get("start")
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision <= 0:
+    if not isinstance(revision, int) or isinstance(revision, bool) or (revision <= 0 and revision != LATEST):
         raise InvalidContinueError(
             prefix, "continue key is not valid: incorrect encoded start resourceVersion"
         )
     if not isinstance(start, str) or not start:
         raise InvalidContinueError(prefix, "continue key is not valid: missing start key")
-    return ContinueToken(revision=revision, start_key=prefix + start)
+    return ContinueToken(revision=max(revision, 0), start_key=prefix + start)
 
 
 def _parse(prefix: str, token: str) -> dict[str, object]:

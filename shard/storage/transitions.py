@@ -2,10 +2,13 @@
 
 Without a predicate, a create is ADDED, an update MODIFIED and a delete DELETED. With one, an object
 that starts matching is ADDED, one that keeps matching MODIFIED, one that stops matching DELETED (with
-its new state), and a change that never matches is not reported (None).
+its previous state, stamped with the revision of the change, as upstream), and a change that never
+matches is not reported (None).
 """
 
 from __future__ import annotations
+
+import copy
 
 from shard.storage.interface import EventType, Object, Predicate
 
@@ -26,3 +29,11 @@ def delete_event_type(last: Object, predicate: Predicate | None) -> EventType | 
     if predicate is None or predicate(last):
         return "DELETED"
     return None
+
+
+def left_selector(previous: Object, revision: int) -> Object:
+    """The DELETED object of a watcher whose selector the object left: its last matching state, with the
+    resourceVersion of the change that made it leave."""
+    shown = copy.deepcopy(previous)
+    shown.setdefault("metadata", {})["resourceVersion"] = str(revision)
+    return shown

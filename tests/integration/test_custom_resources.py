@@ -78,8 +78,9 @@ def widgets(kubectl: Kubectl, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_established_crd_is_served_with_printer_columns(widgets: Path, kubectl: Kubectl, namespace: str,
-                                                        tmp_path: Path) -> None:
+def test_established_crd_is_served_with_printer_columns(
+    widgets: Path, kubectl: Kubectl, namespace: str, tmp_path: Path
+) -> None:
     path = write(tmp_path, "w.yaml", WIDGET)
     applied = kubectl.run("-n", namespace, "apply", "-f", str(path), "-v=6")
     assert applied.returncode == 0, applied.stderr
@@ -94,25 +95,35 @@ def test_established_crd_is_served_with_printer_columns(widgets: Path, kubectl: 
 
 def test_schema_validation_pruning_and_defaults(widgets: Path, kplane: Kplane, namespace: str) -> None:
     base = f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/widgets"
-    too_many = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "big"},
-                "spec": {"replicas": 10}}
+    too_many = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "big"}, "spec": {"replicas": 10}}
     status, body = request_json(kplane, "POST", base, too_many)
     assert status == 422
-    assert "spec.replicas: Invalid value: 10: spec.replicas in body should be less than or equal to 5" in body["message"]
-    pruned = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "p"},
-              "spec": {"replicas": 1, "unknown": "x"}}
+    assert (
+        "spec.replicas: Invalid value: 10: spec.replicas in body should be less than or equal to 5" in body["message"]
+    )
+    pruned = {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "p"},
+        "spec": {"replicas": 1, "unknown": "x"},
+    }
     status, body = request_json(kplane, "POST", base + "?fieldValidation=Ignore", pruned)
     assert status == 201, body
     assert "unknown" not in body["spec"] and body["spec"]["color"] == "blue" and body["spec"]["minReplicas"] == 0
-    status, body = request_json(kplane, "POST", base + "?fieldValidation=Strict",
-                                {**pruned, "metadata": {"name": "strict"}})
+    status, body = request_json(
+        kplane, "POST", base + "?fieldValidation=Strict", {**pruned, "metadata": {"name": "strict"}}
+    )
     assert status == 400 and 'unknown field "spec.unknown"' in body["message"]
 
 
 def test_cel_rules_and_transition_rules(widgets: Path, kplane: Kplane, kubectl: Kubectl, namespace: str) -> None:
     base = f"/clusters/root/apis/example.com/v1/namespaces/{namespace}/widgets"
-    bad = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "bad"},
-           "spec": {"replicas": 1, "minReplicas": 3}}
+    bad = {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "bad"},
+        "spec": {"replicas": 1, "minReplicas": 3},
+    }
     status, body = request_json(kplane, "POST", base, bad)
     assert status == 422 and "minReplicas must not exceed replicas" in body["message"]
     kubectl.ok("-n", namespace, "apply", "-f", "-", input=WIDGET.replace("replicas: 2", "replicas: 3"))
@@ -125,8 +136,18 @@ def test_status_and_scale_subresources(widgets: Path, kubectl: Kubectl, namespac
     kubectl.ok("-n", namespace, "patch", "widget", "w", "--type", "merge", "-p", '{"status":{"ready":true}}')
     obj = json.loads(kubectl.ok("-n", namespace, "get", "widget", "w", "-o", "json"))
     assert "status" not in obj and obj["metadata"]["generation"] == 1
-    kubectl.ok("-n", namespace, "patch", "widget", "w", "--subresource=status", "--type", "merge",
-               "-p", '{"status":{"ready":true}}')
+    kubectl.ok(
+        "-n",
+        namespace,
+        "patch",
+        "widget",
+        "w",
+        "--subresource=status",
+        "--type",
+        "merge",
+        "-p",
+        '{"status":{"ready":true}}',
+    )
     obj = json.loads(kubectl.ok("-n", namespace, "get", "widget", "w", "-o", "json"))
     assert obj["status"] == {"ready": True} and obj["metadata"]["generation"] == 1
     assert kubectl.ok("-n", namespace, "scale", "widget", "w", "--replicas=3").strip() == "widget.example.com/w scaled"
@@ -139,32 +160,36 @@ def test_status_and_scale_subresources(widgets: Path, kubectl: Kubectl, namespac
 
 def test_same_crd_name_in_two_clusters_validates_separately(kplane: Kplane, kubectl: Kubectl) -> None:
     for name in ("crd-a", "crd-b"):
-        status, body = request_json(kplane, "POST", f"/clusters/{name}/apis/core.kcp.io/v1alpha1/logicalclusters",
-                                    {"apiVersion": "core.kcp.io/v1alpha1", "kind": "LogicalCluster",
-                                     "metadata": {"name": "cluster"}})
+        status, body = request_json(
+            kplane,
+            "POST",
+            f"/clusters/{name}/apis/core.kcp.io/v1alpha1/logicalclusters",
+            {"apiVersion": "core.kcp.io/v1alpha1", "kind": "LogicalCluster", "metadata": {"name": "cluster"}},
+        )
         assert status == 201, body
     a, b = f"{kplane.base_url}/clusters/crd-a", f"{kplane.base_url}/clusters/crd-b"
     kubectl.ok("apply", "-f", "-", input=CRD, server=a)
     kubectl.ok("apply", "-f", "-", input=CRD.replace("maximum: 5", "maximum: 50"), server=b)
     for server in (a, b):
-        kubectl.ok("wait", "--for", "condition=established", "crd/widgets.example.com", "--timeout=30s",
-                   server=server)
+        kubectl.ok("wait", "--for", "condition=established", "crd/widgets.example.com", "--timeout=30s", server=server)
     big = WIDGET.replace("replicas: 2", "replicas: 20")
     assert kubectl.run("-n", "default", "apply", "-f", "-", input=big, server=a).returncode == 1
     assert kubectl.run("-n", "default", "apply", "-f", "-", input=big, server=b).returncode == 0
 
 
 def test_deleting_the_crd_deletes_every_instance(kplane: Kplane, kubectl: Kubectl) -> None:
-    status, _ = request_json(kplane, "POST", "/clusters/crd-gone/apis/core.kcp.io/v1alpha1/logicalclusters",
-                             {"apiVersion": "core.kcp.io/v1alpha1", "kind": "LogicalCluster",
-                              "metadata": {"name": "cluster"}})
+    status, _ = request_json(
+        kplane,
+        "POST",
+        "/clusters/crd-gone/apis/core.kcp.io/v1alpha1/logicalclusters",
+        {"apiVersion": "core.kcp.io/v1alpha1", "kind": "LogicalCluster", "metadata": {"name": "cluster"}},
+    )
     assert status == 201
     server = f"{kplane.base_url}/clusters/crd-gone"
     kubectl.ok("apply", "-f", "-", input=CRD, server=server)
     kubectl.ok("wait", "--for", "condition=established", "crd/widgets.example.com", "--timeout=30s", server=server)
     for name in ("one", "two"):
-        kubectl.ok("-n", "default", "apply", "-f", "-", input=WIDGET.replace("name: w", f"name: {name}"),
-                   server=server)
+        kubectl.ok("-n", "default", "apply", "-f", "-", input=WIDGET.replace("name: w", f"name: {name}"), server=server)
     kubectl.ok("delete", "crd", "widgets.example.com", "--timeout=60s", server=server)
     status, _ = request_json(kplane, "GET", "/clusters/crd-gone/apis/example.com/v1/namespaces/default/widgets")
     assert status == 404
@@ -174,3 +199,49 @@ def test_deleting_the_crd_deletes_every_instance(kplane: Kplane, kubectl: Kubect
     kubectl.ok("apply", "-f", "-", input=CRD, server=server)
     kubectl.ok("wait", "--for", "condition=established", "crd/widgets.example.com", "--timeout=30s", server=server)
     assert kubectl.ok("-n", "default", "get", "widgets", "-o", "name", server=server).strip() == ""
+
+
+def test_crd_with_a_rule_that_does_not_compile_is_rejected(kubectl: Kubectl) -> None:
+    bad = (
+        CRD.replace("name: widgets.example.com", "name: gadgets.example.com")
+        .replace(
+            "plural: widgets, singular: widget, kind: Widget, shortNames: [wd]",
+            "plural: gadgets, singular: gadget, kind: Gadget",
+        )
+        .replace("rule: self.minReplicas <= self.replicas", "rule: self.nope <= self.replicas")
+    )
+    result = kubectl.run("apply", "-f", "-", input=bad)
+    assert result.returncode == 1
+    assert 'The CustomResourceDefinition "gadgets.example.com" is invalid' in result.stderr
+    assert "compilation failed" in result.stderr and "undefined field 'nope'" in result.stderr
+
+
+def test_crd_without_a_structural_schema_is_rejected(kplane: Kplane) -> None:
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "things.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "things", "kind": "Thing"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"properties": {}}}}},
+                }
+            ],
+        },
+    }
+    status, body = request_json(
+        kplane, "POST", "/clusters/root/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd
+    )
+    assert status == 422 and body["reason"] == "Invalid"
+    assert any("properties[spec].type" in cause.get("field", "") for cause in body["details"]["causes"])
+    wrong_name = {**crd, "metadata": {"name": "stuff.example.com"}}
+    status, body = request_json(
+        kplane, "POST", "/clusters/root/apis/apiextensions.k8s.io/v1/customresourcedefinitions", wrong_name
+    )
+    assert status == 422 and any(c.get("field") == "metadata.name" for c in body["details"]["causes"])

@@ -108,7 +108,7 @@ def _needs_status(crd: Object, conflict: str) -> bool:
         return True
     if conflict:
         return False
-    return conditions.get("Established") != "True" or status.get("acceptedNames", {}).get("plural") != \
-        crd["spec"]["names"]["plural"]
-
-
+    return (
+        conditions.get("Established") != "True"
+        or status.get("acceptedNames", {}).get("plural") != crd["spec"]["names"]["plural"]
+    )

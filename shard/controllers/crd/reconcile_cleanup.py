@@ -42,8 +42,12 @@ async def _delete_instances(registry: Registry, cluster: str, crd: Object, names
 
 
 async def _mark_terminating(registry: Registry, cluster: str, name: str) -> None:
-    condition = {"type": "Terminating", "status": "True", "reason": "InstanceDeletionInProgress",
-                 "message": "CustomResource deletion is in progress"}
+    condition = {
+        "type": "Terminating",
+        "status": "True",
+        "reason": "InstanceDeletionInProgress",
+        "message": "CustomResource deletion is in progress",
+    }
 
     async def update(current: Object) -> Object:
         status = current.setdefault("status", {})
@@ -65,8 +69,13 @@ async def _release(registry: Registry, cluster: str, name: str) -> None:
 async def _update(registry: Registry, cluster: str, name: str, update: object, *, subresource: str = "") -> None:
     store = registry.store_of(CUSTOMRESOURCEDEFINITIONS)
     try:
-        await store.update(RequestContext(cluster, CONTROLLER_USER), name, update,  # type: ignore[arg-type]
-                           WriteOptions(field_manager="apiextensions-controller"), subresource=subresource)
+        await store.update(
+            RequestContext(cluster, CONTROLLER_USER),
+            name,
+            update,  # type: ignore[arg-type]
+            WriteOptions(field_manager="apiextensions-controller"),
+            subresource=subresource,
+        )
     except errors.StatusError as err:
         if err.code not in (404, 409):
             raise

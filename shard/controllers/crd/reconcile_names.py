@@ -56,8 +56,13 @@ async def record_status(registry: Registry, cluster: str, crd: Object, conflict:
         return current
 
     try:
-        await store.update(RequestContext(cluster, CONTROLLER_USER), crd["metadata"]["name"], update,
-                           WriteOptions(field_manager="apiextensions-controller"), subresource="status")
+        await store.update(
+            RequestContext(cluster, CONTROLLER_USER),
+            crd["metadata"]["name"],
+            update,
+            WriteOptions(field_manager="apiextensions-controller"),
+            subresource="status",
+        )
     except errors.StatusError as err:
         if err.code not in (404, 409):
             raise
@@ -77,8 +82,12 @@ def _names_accepted(conflict: str) -> dict[str, str]:
 
 
 def _established() -> dict[str, str]:
-    return {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-            "message": "the initial names have been accepted"}
+    return {
+        "type": "Established",
+        "status": "True",
+        "reason": "InitialNamesAccepted",
+        "message": "the initial names have been accepted",
+    }
 
 
 def set_condition(conditions: list[dict[str, Any]], condition: dict[str, str]) -> list[dict[str, Any]]:

@@ -18,12 +18,18 @@ async def verify_dependent(registry: Registry, graph: Graph, uid: str) -> None:
     node = graph.nodes.get(uid)
     if node is None or not node.owners or node.deleting:
         return
+    await settle(registry, node)
+
+
+async def settle(registry: Registry, node: Node) -> None:
+    """With a live owner left, only references to gone or foreground-deleting owners are removed;
+    with none left, the dependent is deleted (upstream's attemptToDeleteItem)."""
     solid, dangling, waiting = await _classify(registry, node)
     if solid is None:
         return
     if solid:
-        if dangling:
-            await drop_references(registry, node, {ref.get("uid", "") for ref in dangling})
+        if dangling or waiting:
+            await drop_references(registry, node, {ref.get("uid", "") for ref in [*dangling, *waiting]})
         return
     if dangling or waiting:
         await delete_object(registry, node)

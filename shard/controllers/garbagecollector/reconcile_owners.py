@@ -5,7 +5,7 @@ from __future__ import annotations
 from apimachinery import errors
 from shard.controllers.garbagecollector.access import context_for, ignore_missing, store_for_key
 from shard.controllers.garbagecollector.graph import Graph, Node, Object
-from shard.controllers.garbagecollector.reconcile_dependents import FOREGROUND, delete_object, drop_references
+from shard.controllers.garbagecollector.reconcile_dependents import FOREGROUND, drop_references, settle
 from shard.registry.context import WriteOptions
 from shard.registry.registry import Registry
 
@@ -31,7 +31,7 @@ async def _foreground(registry: Registry, graph: Graph, node: Node) -> bool:
     dependents = graph.dependents_of(node.uid)
     for dependent in dependents:
         if not dependent.deleting:
-            await delete_object(registry, dependent)
+            await settle(registry, dependent)
     blocking = [
         d for d in dependents if any(ref.get("uid") == node.uid and ref.get("blockOwnerDeletion") for ref in d.owners)
     ]

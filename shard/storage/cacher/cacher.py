@@ -44,7 +44,7 @@ from shard.storage.interface import (
     ValidateFunc,
     WatchEvent,
 )
-from shard.storage.paging import ContinueToken, decode_continue, encode_continue, key_after
+from shard.storage.paging import ContinueToken, encode_continue, key_after
 
 MAX_BOOKMARK_HEARTBEAT = 60.0
 
@@ -142,8 +142,9 @@ class Cacher:
         if not self._covers(prefix):
             return await self._underlying.list(prefix, options)
         if options.continue_token:
-            position = decode_continue(prefix, options.continue_token)
-            return await self._list_exact(prefix, options, position.revision, position.start_key)
+            # continuations go to the store, as upstream's watch cache does: only it knows whether the
+            # token's revision has been compacted away (410) since the first page
+            return await self._underlying.list(prefix, options)
         if options.revision:
             return await self._list_exact(prefix, options, options.revision, prefix)
         if not options.consistent:

@@ -20,7 +20,7 @@ from shard.storage.cacher.buffer import CachedEvent, EvictedError
 from shard.storage.cacher.reflector import Reflector
 from shard.storage.errors import ExpiredError
 from shard.storage.interface import Predicate, WatchEvent
-from shard.storage.transitions import delete_event_type, put_event_type
+from shard.storage.transitions import delete_event_type, left_selector, put_event_type
 
 
 @dataclass(frozen=True)
@@ -87,4 +87,7 @@ def to_watch_event(event: CachedEvent, predicate: Predicate | None) -> WatchEven
         shown = put_event_type(event.obj, event.prev, predicate)
     if shown is None:
         return None
+    if shown == "DELETED" and event.type != "DELETED" and event.prev is not None:
+        return WatchEvent(type=shown, object=left_selector(event.prev, event.revision), revision=event.revision,
+                          key=event.key)
     return WatchEvent(type=shown, object=orjson.loads(event.data), revision=event.revision, key=event.key)

@@ -16,7 +16,7 @@ from shard.storage.etcd3.keys import prefix_range_end
 from shard.storage.etcd3.results import EVENT_DELETE, Event
 from shard.storage.etcd3.rpc_errors import RevisionCompactedError, WatchLaggedError
 from shard.storage.interface import Predicate, WatchEvent
-from shard.storage.transitions import delete_event_type, put_event_type
+from shard.storage.transitions import delete_event_type, left_selector, put_event_type
 
 
 async def watch_prefix(
@@ -70,6 +70,8 @@ def to_watch_event(prefix: str, event: Event, predicate: Predicate | None) -> Wa
         return WatchEvent(type="ADDED" if created else "MODIFIED", object=new, revision=revision, key=key)
     prev = None if created else codec.decode(_prev_value(prefix, event), event.prev_kv.mod_revision)
     changed = put_event_type(new, prev, predicate)
+    if changed == "DELETED" and prev is not None:
+        return WatchEvent(type=changed, object=left_selector(prev, revision), revision=revision, key=key)
     return WatchEvent(type=changed, object=new, revision=revision, key=key) if changed else None
 
 
