@@ -47,10 +47,20 @@ class CustomResourceDefinitionStrategy(Strategy):
         new.setdefault("status", {})["storedVersions"] = stored_versions_on_write(new, stored)
 
     def validate(self, obj: Object) -> list[Cause]:
-        return validate_crd(obj, include_metadata=False) + rule_compile_errors(obj)
+        return validate_crd(obj, include_metadata=False) + rule_compile_errors(obj) + _webhook_conversion(obj)
 
     def validate_update(self, new: Object, old: Object) -> list[Cause]:
-        return validate_crd_update(new, old, include_metadata=False) + rule_compile_errors(new)
+        causes = validate_crd_update(new, old, include_metadata=False)
+        return causes + rule_compile_errors(new) + _webhook_conversion(new)
+
+
+def _webhook_conversion(crd: Object) -> list[Cause]:
+    """Versions are converted with the None strategy only; a webhook is refused clearly, not ignored."""
+    strategy = ((crd.get("spec") or {}).get("conversion") or {}).get("strategy", "None")
+    if strategy != "Webhook":
+        return []
+    message = 'Forbidden: conversion webhooks are not supported by this server yet; use strategy "None"'
+    return [Cause("FieldValueForbidden", message, "spec.conversion.strategy")]
 
 
 def rule_compile_errors(crd: Object) -> list[Cause]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import write
-from tests.integration.harness import Kplane, Kubectl, request_json
+from tests.integration.harness import Kplane, Kubectl, request_json, request_raw
 
 CRD = """apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -245,3 +245,82 @@ def test_crd_without_a_structural_schema_is_rejected(kplane: Kplane) -> None:
         kplane, "POST", "/clusters/root/apis/apiextensions.k8s.io/v1/customresourcedefinitions", wrong_name
     )
     assert status == 422 and any(c.get("field") == "metadata.name" for c in body["details"]["causes"])
+
+
+MULTI = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gizmos.versions.example.com
+spec:
+  group: versions.example.com
+  scope: Namespaced
+  names: {plural: gizmos, kind: Gizmo}
+  versions:
+  - name: v1beta1
+    served: true
+    storage: false
+    deprecated: true
+    deprecationWarning: versions.example.com/v1beta1 Gizmo is going away
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+"""
+
+
+def test_versions_share_storage_and_deprecated_ones_warn(kplane: Kplane, kubectl: Kubectl, namespace: str) -> None:
+    kubectl.ok("apply", "-f", "-", input=MULTI)
+    kubectl.ok("wait", "--for", "condition=established", "crd/gizmos.versions.example.com", "--timeout=30s")
+    old = f"/clusters/root/apis/versions.example.com/v1beta1/namespaces/{namespace}/gizmos"
+    status, headers, raw = request_raw(
+        kplane,
+        "POST",
+        old,
+        {"apiVersion": "versions.example.com/v1beta1", "kind": "Gizmo", "metadata": {"name": "g"}, "size": 3},
+    )
+    assert status == 201
+    assert headers.get_all("Warning") == ['299 - "versions.example.com/v1beta1 Gizmo is going away"']
+    status, body = request_json(kplane, "GET", old.replace("/v1beta1/", "/v1/") + "/g")
+    assert status == 200 and body["apiVersion"] == "versions.example.com/v1" and body["size"] == 3
+    crd = json.loads(kubectl.ok("get", "crd", "gizmos.versions.example.com", "-o", "json"))
+    assert crd["status"]["storedVersions"] == ["v1"]
+
+
+def test_conversion_webhooks_are_refused_clearly(kubectl: Kubectl) -> None:
+    webhook = MULTI.replace("gizmos.versions", "doohickeys.versions").replace(
+        "plural: gizmos, kind: Gizmo", "plural: doohickeys, kind: Doohickey"
+    )
+    webhook += """  conversion:
+    strategy: Webhook
+    webhook:
+      conversionReviewVersions: [v1]
+      clientConfig: {url: "https://example.com/convert"}
+"""
+    result = kubectl.run("apply", "-f", "-", input=webhook)
+    assert result.returncode == 1 and "conversion webhooks are not supported" in result.stderr
+
+
+def test_names_already_in_use_are_not_accepted(kplane: Kplane, kubectl: Kubectl) -> None:
+    first = (
+        CRD.replace("widgets.example.com", "sprockets.names.example.com")
+        .replace("group: example.com", "group: names.example.com")
+        .replace(
+            "plural: widgets, singular: widget, kind: Widget, shortNames: [wd], categories: [all]",
+            "plural: sprockets, kind: Sprocket",
+        )
+    )
+    second = first.replace("name: sprockets.names", "name: cogs.names").replace("plural: sprockets", "plural: cogs")
+    kubectl.ok("apply", "-f", "-", input=first)
+    kubectl.ok("wait", "--for", "condition=established", "crd/sprockets.names.example.com", "--timeout=30s")
+    kubectl.ok("apply", "-f", "-", input=second)
+
+    def kind_conflict_reported() -> bool:
+        crd = json.loads(kubectl.ok("get", "crd", "cogs.names.example.com", "-o", "json"))
+        conditions = {c["type"]: c for c in crd.get("status", {}).get("conditions", [])}
+        accepted = conditions.get("NamesAccepted", {})
+        return accepted.get("status") == "False" and '"Sprocket" is already in use' in accepted.get("message", "")
+
+    assert _eventually(kind_conflict_reported)
+    status, _ = request_json(kplane, "GET", "/clusters/root/apis/names.example.com/v1/namespaces/default/cogs")
+    assert status == 404
