@@ -324,3 +324,22 @@ def test_names_already_in_use_are_not_accepted(kplane: Kplane, kubectl: Kubectl)
     assert _eventually(kind_conflict_reported)
     status, _ = request_json(kplane, "GET", "/clusters/root/apis/names.example.com/v1/namespaces/default/cogs")
     assert status == 404
+
+
+def test_cluster_scoped_custom_resources_and_json_patch(kplane: Kplane, kubectl: Kubectl) -> None:
+    crd = MULTI.replace("gizmos.versions", "regions.scoped").replace(
+        "group: versions.example.com", "group: scoped.example.com"
+    )
+    crd = crd.replace("scope: Namespaced", "scope: Cluster").replace(
+        "plural: gizmos, kind: Gizmo", "plural: regions, kind: Region"
+    )
+    kubectl.ok("apply", "-f", "-", input=crd)
+    kubectl.ok("wait", "--for", "condition=established", "crd/regions.scoped.example.com", "--timeout=30s")
+    kubectl.ok(
+        "apply", "-f", "-", input="apiVersion: scoped.example.com/v1\nkind: Region\nmetadata: {name: eu}\nzones: 3\n"
+    )
+    kubectl.ok("patch", "region", "eu", "--type", "json", "-p", '[{"op":"replace","path":"/zones","value":4}]')
+    region = json.loads(kubectl.ok("get", "region", "eu", "-o", "json"))
+    assert region["zones"] == 4 and "namespace" not in region["metadata"]
+    status, _ = request_json(kplane, "GET", "/clusters/root/apis/scoped.example.com/v1/namespaces/default/regions/eu")
+    assert status == 404
