@@ -22,6 +22,24 @@ from apimachinery.apis.types import Object, PrinterColumn, ResourceDefinition, S
 API = "io.k8s.api.core.v1"
 
 
+def object_reference_schemas() -> dict[str, Schema]:
+    """core/v1 ObjectReference and EventSource, used by ServiceAccounts and by both Event versions."""
+    fields = ("apiVersion", "fieldPath", "kind", "name", "namespace", "resourceVersion", "uid")
+    return {
+        f"{API}.ObjectReference": obj(
+            {name: string() for name in fields},
+            "ObjectReference contains enough information to inspect or modify the referred object.",
+        ),
+        f"{API}.EventSource": obj(
+            {
+                "component": string("Component from which the event is generated."),
+                "host": string("Node name on which the event is generated."),
+            },
+            "EventSource contains information for an event.",
+        ),
+    }
+
+
 def _with_meta(own: dict[str, Schema]) -> dict[str, Schema]:
     return {**meta_schemas(), **own}
 
@@ -186,18 +204,7 @@ SERVICEACCOUNTS = ResourceDefinition(
     ),
     schemas=_with_meta(
         {
-            f"{API}.ObjectReference": obj(
-                {
-                    "apiVersion": string(),
-                    "fieldPath": string(),
-                    "kind": string(),
-                    "name": string(),
-                    "namespace": string(),
-                    "resourceVersion": string(),
-                    "uid": string(),
-                },
-                "ObjectReference contains enough information to inspect or modify the referred object.",
-            ),
+            **object_reference_schemas(),
             f"{API}.LocalObjectReference": obj(
                 {"name": string("Name of the referent.")}, "A reference to an object in the same namespace."
             ),
@@ -234,25 +241,7 @@ SERVICEACCOUNTS = ResourceDefinition(
 def _event_schemas() -> dict[str, Schema]:
     return _with_meta(
         {
-            f"{API}.ObjectReference": obj(
-                {
-                    "apiVersion": string(),
-                    "fieldPath": string(),
-                    "kind": string(),
-                    "name": string(),
-                    "namespace": string(),
-                    "resourceVersion": string(),
-                    "uid": string(),
-                },
-                "ObjectReference contains enough information to inspect or modify the referred object.",
-            ),
-            f"{API}.EventSource": obj(
-                {
-                    "component": string("Component from which the event is generated."),
-                    "host": string("Node name on which the event is generated."),
-                },
-                "EventSource contains information for an event.",
-            ),
+            **object_reference_schemas(),
             f"{API}.EventSeries": obj(
                 {
                     "count": integer("Number of occurrences in this series."),

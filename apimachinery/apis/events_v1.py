@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apimachinery.apis.core_v1 import EVENTS as CORE_EVENTS
+from apimachinery.apis.core_v1 import object_reference_schemas
 from apimachinery.apis.schema import META, integer, kind_header, meta_schemas, obj, ref, string
 from apimachinery.apis.types import Object, ResourceDefinition
 
@@ -46,19 +47,7 @@ EVENTS = ResourceDefinition(
     short_names=("ev",),
     schemas={
         **meta_schemas(),
-        f"{CORE}.ObjectReference": obj(
-            {
-                "apiVersion": string(),
-                "fieldPath": string(),
-                "kind": string(),
-                "name": string(),
-                "namespace": string(),
-                "resourceVersion": string(),
-                "uid": string(),
-            },
-            "ObjectReference contains enough information to inspect or modify the referred object.",
-        ),
-        f"{CORE}.EventSource": obj({"component": string(), "host": string()}, "The source of an event."),
+        **object_reference_schemas(),
         f"{API}.EventSeries": obj(
             {"count": integer("Occurrences in this series."), "lastObservedTime": ref(f"{META}.MicroTime")},
             "EventSeries describes a series of events.",

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 
 from apimachinery.apis.apiextensions_v1 import CLEANUP_FINALIZER
 from apimachinery.apis.types import Object
+from shard.controllers import framework
 from shard.controllers.crd.reconcile_cleanup import clean_up
 from shard.controllers.crd.reconcile_names import name_conflicts, record_status, serve
 from shard.controllers.queue import WorkQueue
 from shard.registry.metadata import CLUSTER_ANNOTATION
 from shard.registry.registry import Registry
-from shard.storage import errors as storage_errors
-from shard.storage.interface import ListOptions, WatchEvent
+from shard.storage.interface import ListResult, WatchEvent
 
 PREFIX = "/registry/apiextensions.k8s.io/customresourcedefinitions/"
-RETRY_SECONDS = 1.0
 log = logging.getLogger("kplane.controllers.crd")
 
 
@@ -30,21 +27,15 @@ class CRDController:
     served_generation: dict[str, int] = field(default_factory=dict)
 
     async def run(self) -> None:
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._feed())
-            group.create_task(self._work())
+        await framework.run(self.registry.storage, PREFIX, self, self.queue, self._reconcile, log)
 
-    async def _feed(self) -> None:
-        storage = self.registry.storage
-        while True:
-            with contextlib.suppress(storage_errors.StorageError):
-                listed = await storage.list(PREFIX, ListOptions())
-                self.crds = {}
-                for item in listed.items:
-                    self._observe(item)
-                async for event in storage.watch(PREFIX, revision=listed.revision):
-                    self._on_event(event)
-            await asyncio.sleep(RETRY_SECONDS)
+    def on_list(self, listed: ListResult) -> None:
+        self.crds = {}
+        for item in listed.items:
+            self._observe(item)
+
+    def on_event(self, event: WatchEvent) -> None:
+        self._on_event(event)
 
     def _on_event(self, event: WatchEvent) -> None:
         if event.type == "DELETED":
@@ -65,16 +56,6 @@ class CRDController:
 
     def _in_cluster(self, cluster: str) -> list[Object]:
         return [crd for key, crd in self.crds.items() if key.startswith(f"{cluster}/")]
-
-    async def _work(self) -> None:
-        while True:
-            key = await self.queue.get()
-            try:
-                if await self._reconcile(key):
-                    self.queue.add_after(key, RETRY_SECONDS)
-            except Exception:  # keep the controller alive; the CRD is retried
-                log.exception("CRD %s: reconcile failed", key)
-                self.queue.add_after(key, RETRY_SECONDS)
 
     async def _reconcile(self, key: str) -> bool:
         crd = self.crds.get(key)

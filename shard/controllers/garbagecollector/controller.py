@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 
+from shard.controllers import framework
 from shard.controllers.garbagecollector.access import split_key
 from shard.controllers.garbagecollector.graph import Graph, Node
 from shard.controllers.garbagecollector.reconcile_dependents import FOREGROUND, verify_dependent
 from shard.controllers.garbagecollector.reconcile_owners import ORPHAN, finish_owner
 from shard.controllers.queue import WorkQueue
 from shard.registry.registry import Registry
-from shard.storage import errors as storage_errors
-from shard.storage.interface import ListOptions, WatchEvent
+from shard.storage.interface import ListResult, WatchEvent
 
 PREFIX = "/registry/"
-RETRY_SECONDS = 1.0
 log = logging.getLogger("kplane.controllers.garbagecollector")
 
 
@@ -28,21 +25,15 @@ class GarbageCollector:
     queue: WorkQueue = field(default_factory=WorkQueue)
 
     async def run(self) -> None:
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._feed())
-            group.create_task(self._work())
+        await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log)
 
-    async def _feed(self) -> None:
-        storage = self.registry.storage
-        while True:
-            with contextlib.suppress(storage_errors.StorageError):
-                listed = await storage.list(PREFIX, ListOptions())
-                self.graph = Graph()
-                for key, item in zip(listed.keys, listed.items, strict=True):
-                    self._observe(key, item, initial=True)
-                async for event in storage.watch(PREFIX, revision=listed.revision):
-                    self._on_event(event)
-            await asyncio.sleep(RETRY_SECONDS)
+    def on_list(self, listed: ListResult) -> None:
+        self.graph = Graph()
+        for key, item in zip(listed.keys, listed.items, strict=True):
+            self._observe(key, item, initial=True)
+
+    def on_event(self, event: WatchEvent) -> None:
+        self._on_event(event)
 
     def _on_event(self, event: WatchEvent) -> None:
         if event.type in ("ADDED", "MODIFIED"):
@@ -71,16 +62,9 @@ class GarbageCollector:
             if owner is not None and owner.deleting:
                 self.queue.add(f"owner/{owner_uid}")
 
-    async def _work(self) -> None:
-        while True:
-            item = await self.queue.get()
-            kind, _, uid = item.partition("/")
-            try:
-                if kind == "owner":
-                    if await finish_owner(self.registry, self.graph, uid):
-                        self.queue.add_after(item, RETRY_SECONDS)
-                else:
-                    await verify_dependent(self.registry, self.graph, uid)
-            except Exception:  # keep collecting; the item is retried
-                log.exception("garbage collection of %s failed", item)
-                self.queue.add_after(item, RETRY_SECONDS)
+    async def reconcile(self, item: str) -> bool:
+        kind, _, uid = item.partition("/")
+        if kind == "owner":
+            return await finish_owner(self.registry, self.graph, uid)
+        await verify_dependent(self.registry, self.graph, uid)
+        return False
