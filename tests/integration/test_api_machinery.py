@@ -219,3 +219,28 @@ def test_strict_validation_reports_duplicate_fields(kplane: Kplane, namespace: s
     assert b'strict decoding error: duplicate field \\"metadata.name\\", duplicate field \\"data.a\\"' in body
     status, headers, _ = request_raw(kplane, "POST", _cm_path(namespace) + "?fieldValidation=Warn", raw)
     assert status == 201 and 'duplicate field \\"data.a\\"' in " ".join(headers.get_all("Warning"))
+
+
+PARTIAL = "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io"
+PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"
+
+
+def test_metadata_only_get_list_and_watch(kplane: Kplane, namespace: str) -> None:
+    request_json(kplane, "POST", _cm_path(namespace), {"metadata": {"name": "meta", "labels": {"a": "b"}},
+                                                       "data": {"secret": "x"}})
+    status, headers, raw = request_raw(kplane, "GET", _cm_path(namespace, "meta"), accept=PARTIAL)
+    body = json.loads(raw)
+    assert status == 200 and headers["Content-Type"] == PARTIAL
+    assert body["kind"] == "PartialObjectMetadata" and body["metadata"]["labels"] == {"a": "b"} and "data" not in body
+    status, headers, raw = request_raw(kplane, "GET", _cm_path(namespace), accept=PARTIAL_LIST)
+    body = json.loads(raw)
+    assert body["kind"] == "PartialObjectMetadataList" and body["metadata"]["resourceVersion"]
+    assert {item["metadata"]["name"] for item in body["items"]} >= {"meta"}
+    assert all("data" not in item for item in body["items"])
+    status, _, raw = request_raw(kplane, "GET", _cm_path(namespace) + "?watch=true&timeoutSeconds=1", accept=PARTIAL)
+    events = [json.loads(line) for line in raw.splitlines() if line]
+    assert events and all(e["object"]["kind"] == "PartialObjectMetadata" for e in events)
+    status, _, raw = request_raw(kplane, "GET", _cm_path(namespace, "meta"), accept="application/vnd.kubernetes.protobuf")
+    assert status == 406 and json.loads(raw)["reason"] == "NotAcceptable"
+    status, _, _ = request_raw(kplane, "GET", _cm_path(namespace), accept=PARTIAL)
+    assert status == 406
