@@ -22,6 +22,7 @@ from shard.storage.etcd3.client import EtcdClient
 from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+HISTORY = "## History"  # kept below the latest run: earlier figures, before and after hot-path changes
 
 
 async def main(args: argparse.Namespace) -> list[tuple[Result, Result | None]]:
@@ -71,7 +72,10 @@ def write_doc(table: str) -> None:
         "## Latest run\n\n"
     )
     DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(intro + table)
+    history = ""
+    if DOC.exists() and HISTORY in DOC.read_text():
+        history = DOC.read_text()[DOC.read_text().index(HISTORY) :]
+    DOC.write_text(intro + table + ("\n" + history if history else ""))
 
 
 def cli() -> None:

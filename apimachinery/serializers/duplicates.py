@@ -1,43 +1,121 @@
-"""Duplicate keys in a JSON document (fieldValidation Strict and Warn report them as upstream does)."""
+"""JSON decoding that keeps track of repeated keys, for fieldValidation (Strict and Warn).
+
+`loads_tracking` parses a request body once (the stdlib C scanner, with a cheap pairs hook): an object
+whose keys are all distinct becomes a plain dict; an object with a repeated key becomes a `Pairs` dict
+(last value wins, as in a Go map) that also keeps every (key, value) pair in document order, so that
+the typed decoder can replay them as Go's decoder would. The values equal what orjson decodes: bodies
+that the two parsers could read differently (surrogate escapes, huge numbers, NaN, byte order marks)
+are checked with orjson first and decoded with its rules.
+
+`duplicate_paths` lists repeated keys the way upstream's strict decoder reports them when it decodes
+into untyped maps (custom resources, merge and strategic merge patch bodies): every object at any
+depth, in document order, each path once (`metadata.name`, `spec.ports[0].hostPort`).
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
+import orjson
 
-class _Pairs(dict[str, Any]):
-    """A JSON object that remembers which of its keys appeared more than once."""
-
-    duplicates: list[str]
-
-
-def _hook(pairs: list[tuple[str, Any]]) -> _Pairs:
-    obj = _Pairs()
-    obj.duplicates = []
-    for key, value in pairs:
-        if key in obj and key not in obj.duplicates:
-            obj.duplicates.append(key)
-        obj[key] = value
-    return obj
+# bodies that stdlib json and orjson may read differently: surrogate escapes, integers beyond 64 bits
+# (orjson makes them floats), exponents that overflow a double
+_SUSPECT = re.compile(rb"\\u[dD]|\d{19}|[eE][-+]?\d{3}")
+_U64_MAX = 2**64 - 1
+_I64_MIN = -(2**63)
 
 
-def duplicate_fields(body: bytes) -> list[str]:
-    """Dotted paths of repeated keys (`metadata.name`, `data.a`); empty for valid or non-object JSON."""
+class Pairs(dict[str, Any]):
+    """A decoded JSON object with a repeated key: the dict holds the last values, `pairs` all of them."""
+
+    pairs: list[tuple[str, Any]]
+
+
+class _Tracker:
+    """The object_pairs_hook of one decoding: builds dicts and remembers whether any key repeated."""
+
+    __slots__ = ("found",)
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        self.found = True
+        repeated = Pairs(obj)
+        repeated.pairs = pairs
+        return repeated
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid literal {name}")
+
+
+def _orjson_int(text: str) -> int | float:
+    number = int(text)
+    return number if _I64_MIN <= number <= _U64_MAX else float(text)
+
+
+def loads_tracking(body: bytes) -> tuple[Any, bool]:
+    """(value, whether some object repeats a key); raises orjson.JSONDecodeError for invalid JSON."""
+    parse_int: Callable[[str], Any] | None = None
+    if _SUSPECT.search(body):
+        orjson.loads(body)  # raises what orjson rejects; its reading of numbers is kept below
+        parse_int = _orjson_int
+    tracker = _Tracker()
     try:
-        document = json.loads(body, object_pairs_hook=_hook)
-    except ValueError:
-        return []
-    found: list[str] = []
-    _walk(document, "", found)
+        value = json.loads(
+            body.decode(), object_pairs_hook=tracker, parse_constant=_reject_constant, parse_int=parse_int
+        )
+    except (ValueError, RecursionError):
+        return orjson.loads(body), False  # orjson's error text, as before
+    return value, tracker.found
+
+
+def _child(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def duplicate_paths(value: Any, path: str = "", found: list[str] | None = None) -> list[str]:
+    """Repeated keys of a `loads_tracking` value decoded into untyped maps, in upstream's order."""
+    found = [] if found is None else found
+    if isinstance(value, Pairs):
+        seen: set[str] = set()
+        for key, item in value.pairs:
+            child = _child(path, key)
+            if key in seen and child not in found:
+                found.append(child)
+            seen.add(key)
+            duplicate_paths(item, child, found)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list)):
+                duplicate_paths(item, _child(path, key), found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, (dict, list)):
+                duplicate_paths(item, f"{path}[{index}]", found)
     return found
 
 
-def _walk(value: Any, path: str, found: list[str]) -> None:
-    if isinstance(value, _Pairs):
-        found.extend(f"{path}.{key}" if path else key for key in value.duplicates)
-        for key, child in value.items():
-            _walk(child, f"{path}.{key}" if path else key, found)
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            _walk(child, f"{path}[{index}]", found)
+def plain(value: Any) -> Any:
+    """The value with every `Pairs` replaced by a plain dict (last value of a repeated key wins)."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def duplicate_fields(body: bytes) -> list[str]:
+    """Dotted paths of repeated keys of a JSON body (`metadata.name`, `data.a`); empty if it is not JSON."""
+    try:
+        value, repeated = loads_tracking(body)
+    except orjson.JSONDecodeError:
+        return []
+    return duplicate_paths(value) if repeated else []

@@ -8,7 +8,7 @@ authenticators plug into the same union later.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -19,10 +19,17 @@ AUTHENTICATED = "system:authenticated"
 
 @dataclass(frozen=True)
 class Credentials:
-    """What a request presents: the Authorization header's bearer token and the verified peer certificate."""
+    """What a request presents: the Authorization header's bearer token and the verified peer certificate.
+
+    The certificate is read only when an authenticator asks for it (`load_peer_certificate`): most
+    requests carry a token, and decoding the peer certificate costs more than checking one."""
 
     bearer_token: str = ""
-    peer_certificate: dict[str, Any] | None = None
+    load_peer_certificate: Callable[[], dict[str, Any] | None] = lambda: None
+
+    @property
+    def peer_certificate(self) -> dict[str, Any] | None:
+        return self.load_peer_certificate()
 
 
 class Authenticator(Protocol):

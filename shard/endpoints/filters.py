@@ -11,9 +11,9 @@ from aiohttp import web
 from apimachinery import errors
 from shard.auth.authn import Authenticator, Credentials, bearer_token
 from shard.endpoints.metrics import RequestMetrics
-from shard.endpoints.requestinfo import ResourcePath, parse, split_cluster
+from shard.endpoints.requestinfo import ResourcePath, split_cluster
 from shard.endpoints.responses import status_response
-from shard.endpoints.router import USER_KEY
+from shard.endpoints.router import PATH_KEY, USER_KEY
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
@@ -54,8 +54,7 @@ def metrics_filter(metrics: RequestMetrics) -> Middleware:
 
 
 def _labels(request: web.Request) -> tuple[str, str]:
-    split = split_cluster(request.path)
-    parsed = parse(split[1]) if split else None
+    parsed = request.get(PATH_KEY)
     watch = request.query.get("watch") in ("true", "1")
     if isinstance(parsed, ResourcePath):
         verb = "WATCH" if watch or parsed.legacy_watch else request.method
@@ -66,7 +65,9 @@ def _labels(request: web.Request) -> tuple[str, str]:
 def authentication_filter(authenticator: Authenticator) -> Middleware:
     @web.middleware
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-        credentials = Credentials(bearer_token(request.headers.get("Authorization", "")), _peer_certificate(request))
+        credentials = Credentials(
+            bearer_token(request.headers.get("Authorization", "")), lambda: _peer_certificate(request)
+        )
         user = authenticator.authenticate(credentials)
         if user is None:
             if _anonymous_allowed(request.path):
