@@ -1,8 +1,9 @@
 """A shard process: options → storage → registry → HTTPS server, and a graceful shutdown.
 
 Start-up order: etcd (embedded or given), storage (with the watch cache), the `root` logical cluster,
-controllers, then the listener; `ready` is called once requests are served. Shutdown runs in reverse:
-the listener stops (watches drain first), controllers are cancelled, storage and etcd close.
+this shard's Shard object and the built-in WorkspaceTypes (shard/registry/bootstrap.py), controllers, then
+the listener; `ready` is called once requests are served. Shutdown runs in reverse: the listener stops
+(watches drain first), controllers are cancelled, storage and etcd close.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from contextlib import AsyncExitStack
 
 from aiohttp import web
 
-from apimachinery import errors
 from apimachinery.apis.catalog import builtin_catalog
-from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.pki import read_token, ssl_server_context
 from shard.auth.authn import ClientCertificates, StaticTokens, Union
 from shard.auth.authz import BootstrapDiscovery, Chain, SystemMasters
@@ -25,11 +24,13 @@ from shard.config import ShardOptions
 from shard.controllers.crd.controller import CRDController
 from shard.controllers.garbagecollector.controller import GarbageCollector
 from shard.controllers.namespace.controller import NamespaceController
+from shard.controllers.pathindex.controller import PathIndexController
+from shard.controllers.workspace.controller import WorkspaceController
 from shard.endpoints.app import build_app
 from shard.endpoints.metrics import RequestMetrics
 from shard.endpoints.router import Router
-from shard.registry.clusters import LogicalClusters
-from shard.registry.context import RequestContext, UserInfo, WriteOptions
+from shard.registry.bootstrap import bootstrap
+from shard.registry.context import UserInfo
 from shard.registry.registry import Registry
 from shard.storage.cacher import Cacher, CacherConfig
 from shard.storage.etcd3.client import EtcdClient
@@ -58,8 +59,15 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
     async with AsyncExitStack() as stack:
         storage = await stack.enter_async_context(_storage(options))
         registry = Registry(builtin_catalog(), storage, root_ca_pem=options.pki.ca_cert.read_text())
-        await bootstrap_root(registry)
-        for controller in (NamespaceController(registry), GarbageCollector(registry), CRDController(registry)):
+        await bootstrap(registry, user=ADMIN, shard_name=options.name, base_url=_base_url(options))
+        controllers = (
+            NamespaceController(registry),
+            GarbageCollector(registry),
+            CRDController(registry),
+            PathIndexController(registry.storage, registry.paths.index, options.name),
+            WorkspaceController(registry),
+        )
+        for controller in controllers:
             stack.push_async_callback(_cancel, asyncio.create_task(controller.run()))
         runner = await _serve(options, registry)
         stack.push_async_callback(runner.cleanup)
@@ -90,14 +98,9 @@ async def _storage(options: ShardOptions) -> AsyncIterator[Storage]:
         yield storage
 
 
-async def bootstrap_root(registry: Registry) -> None:
-    """The `root` logical cluster exists from the first start; later starts find it already there."""
-    ctx = RequestContext("root", ADMIN)
-    try:
-        await registry.store_of(LOGICALCLUSTERS).create(ctx, {"metadata": {"name": "cluster"}}, WriteOptions())
-    except errors.StatusError as err:
-        if err.reason != "AlreadyExists":
-            raise
+def _base_url(options: ShardOptions) -> str:
+    host = "127.0.0.1" if options.bind_address in ("0.0.0.0", "::", "") else options.bind_address
+    return f"https://{'[' + host + ']' if ':' in host else host}:{options.port}"
 
 
 async def _serve(options: ShardOptions, registry: Registry) -> web.AppRunner:
@@ -107,7 +110,7 @@ async def _serve(options: ShardOptions, registry: Registry) -> web.AppRunner:
         tokens[token] = UserInfo(user, groups)
     authenticator = Union([StaticTokens(tokens), ClientCertificates()])
     authorizer = Chain([SystemMasters(), BootstrapDiscovery()])
-    router = Router(registry, LogicalClusters(registry.storage), VERSION_INFO, authorizer)
+    router = Router(registry, registry.paths.clusters, VERSION_INFO, authorizer)
     app = build_app(router=router, authenticator=authenticator, metrics=metrics)
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
     await runner.setup()

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from apimachinery.apis import apiextensions_v1, coordination_v1, core_kcp_io, core_v1, events_v1, rbac_v1
+from apimachinery.apis import (
+    apiextensions_v1,
+    coordination_v1,
+    core_kcp_io,
+    core_v1,
+    events_v1,
+    rbac_v1,
+    tenancy_kcp_io,
+)
 from apimachinery.apis.types import ResourceDefinition
 
 BUILTINS: tuple[ResourceDefinition, ...] = (
@@ -15,6 +23,7 @@ BUILTINS: tuple[ResourceDefinition, ...] = (
     *rbac_v1.RESOURCES,
     *apiextensions_v1.RESOURCES,
     *core_kcp_io.RESOURCES,
+    *tenancy_kcp_io.RESOURCES,
 )
 
 

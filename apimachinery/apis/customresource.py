@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from apimachinery.apis.columns import age_column, name_column
-from apimachinery.apis.schema import META, meta_schemas
+from apimachinery.apis.schema import kind_header, meta_schemas
 from apimachinery.apis.types import Object, PrinterColumn, ResourceDefinition, ScalePaths, Schema, Subresource
 from apimachinery.crd.printer import cell
 
@@ -63,9 +63,10 @@ def _definition(crd: Object, version: Object, storage_version: str) -> ResourceD
 def _top_schema(version: Object, group: str, kind: str) -> Schema:
     schema: Schema = dict((version.get("schema") or {}).get("openAPIV3Schema") or PRESERVE_ALL)
     properties = dict(schema.get("properties") or {})
-    properties.setdefault("apiVersion", {"type": "string", "description": "APIVersion of this object."})
-    properties.setdefault("kind", {"type": "string", "description": "Kind of this object."})
-    properties["metadata"] = {"$ref": f"{META}.ObjectMeta", "description": "Standard object's metadata."}
+    header = kind_header("")
+    properties.setdefault("apiVersion", header["apiVersion"])
+    properties.setdefault("kind", header["kind"])
+    properties["metadata"] = header["metadata"]
     schema["properties"] = properties
     schema["type"] = "object"
     schema["x-kubernetes-group-version-kind"] = [{"group": group, "version": version["name"], "kind": kind}]

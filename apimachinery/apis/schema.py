@@ -144,7 +144,9 @@ def meta_schemas() -> dict[str, Schema]:
 def _object_meta_properties() -> dict[str, Schema]:
     return {
         "annotations": string_map("Unstructured key value data set by external tools."),
-        "creationTimestamp": ref(f"{META}.Time", "When this object was created; set by the server."),
+        "creationTimestamp": ref(
+            f"{META}.Time", "CreationTimestamp is a timestamp of the server time at which this object was created."
+        ),
         "deletionGracePeriodSeconds": integer("Seconds allowed for graceful termination.", fmt="int64"),
         "deletionTimestamp": ref(f"{META}.Time", "When this object will be deleted; set by the server."),
         "finalizers": array(

@@ -3,9 +3,9 @@
 `loads_tracking` parses a request body once (the stdlib C scanner, with a cheap pairs hook): an object
 whose keys are all distinct becomes a plain dict; an object with a repeated key becomes a `Pairs` dict
 (last value wins, as in a Go map) that also keeps every (key, value) pair in document order, so that
-the typed decoder can replay them as Go's decoder would. The values equal what orjson decodes: bodies
-that the two parsers could read differently (surrogate escapes, huge numbers, NaN, byte order marks)
-are checked with orjson first and decoded with its rules.
+the typed decoder can replay them as Go's decoder would. The values equal what orjson decodes (which
+the rest of the server expects): integers beyond 64 bits become floats; NaN, infinite numbers, lone
+surrogates, byte order marks and invalid UTF-8 are errors, with orjson's text.
 
 `duplicate_paths` lists repeated keys the way upstream's strict decoder reports them when it decodes
 into untyped maps (custom resources, merge and strategic merge patch bodies): every object at any
@@ -15,15 +15,11 @@ depth, in document order, each path once (`metadata.name`, `spec.ports[0].hostPo
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
+import math
 from typing import Any
 
 import orjson
 
-# bodies that stdlib json and orjson may read differently: surrogate escapes, integers beyond 64 bits
-# (orjson makes them floats), exponents that overflow a double
-_SUSPECT = re.compile(rb"\\u[dD]|\d{19}|[eE][-+]?\d{3}")
 _U64_MAX = 2**64 - 1
 _I64_MIN = -(2**63)
 
@@ -57,20 +53,30 @@ def _reject_constant(name: str) -> Any:
 
 
 def _orjson_int(text: str) -> int | float:
+    """An integer as orjson reads it: beyond 64 bits it becomes a float."""
     number = int(text)
     return number if _I64_MIN <= number <= _U64_MAX else float(text)
 
 
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError("number is infinity when parsed as double")  # orjson rejects it too
+    return number
+
+
 def loads_tracking(body: bytes) -> tuple[Any, bool]:
     """(value, whether some object repeats a key); raises orjson.JSONDecodeError for invalid JSON."""
-    parse_int: Callable[[str], Any] | None = None
-    if _SUSPECT.search(body):
-        orjson.loads(body)  # raises what orjson rejects; its reading of numbers is kept below
-        parse_int = _orjson_int
+    if b"\\" in body and (b"\\ud" in body or b"\\uD" in body):
+        orjson.loads(body)  # orjson rejects lone surrogates, which stdlib json would decode
     tracker = _Tracker()
     try:
         value = json.loads(
-            body.decode(), object_pairs_hook=tracker, parse_constant=_reject_constant, parse_int=parse_int
+            body.decode(),
+            object_pairs_hook=tracker,
+            parse_constant=_reject_constant,
+            parse_int=_orjson_int,
+            parse_float=_finite_float,
         )
     except (ValueError, RecursionError):
         return orjson.loads(body), False  # orjson's error text, as before

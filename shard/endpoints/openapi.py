@@ -51,7 +51,20 @@ def v2_document(catalog: Catalog) -> dict[str, Any]:
     for resource in catalog.resources:
         paths.update(_paths(resource, "#/definitions/"))
         definitions.update(_convert_all(resource.schemas, "#/definitions/", v3=False))
+        if _preserves_everything(resource):
+            definitions[resource.schema_name] = _opaque(resource)
     return {"swagger": "2.0", "info": INFO, "paths": paths, "definitions": definitions}
+
+
+def _preserves_everything(resource: ResourceDefinition) -> bool:
+    return bool(resource.schemas[resource.schema_name].get("x-kubernetes-preserve-unknown-fields"))
+
+
+def _opaque(resource: ResourceDefinition) -> Schema:
+    """v2 cannot describe a schema that keeps unknown fields at its root: upstream publishes only the
+    object type and its group-version-kind there, so that v2 clients do not reject unknown fields."""
+    gvk = {"group": resource.group, "version": resource.version, "kind": resource.kind}
+    return {"type": "object", "x-kubernetes-group-version-kind": [gvk]}
 
 
 def _convert_all(schemas: dict[str, Schema] | Any, prefix: str, *, v3: bool) -> dict[str, Schema]:

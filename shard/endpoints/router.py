@@ -1,4 +1,5 @@
-"""From an authenticated request to the handler that answers it: cluster check, then API dispatch."""
+"""From an authenticated request to the handler that answers it: path resolution (`root:org:team` → the
+logical cluster name), cluster check, then API dispatch; everything after resolution sees the name only."""
 
 from __future__ import annotations
 
@@ -34,13 +35,14 @@ class Router:
         split = split_cluster(request.path)
         if split is None:
             return self._unscoped(request)
-        cluster, api_path = split
+        segment, api_path = split
         parsed = parse(api_path)
         request[PATH_KEY] = parsed
         if isinstance(parsed, ApiPath) and parsed.kind in ("healthz", "livez", "readyz"):
             return self._api(request, parsed)
         user: UserInfo = request[USER_KEY]
-        if not await self._cluster_allowed(cluster, parsed, request.method, user):
+        cluster = await self.registry.paths.cluster_of(segment)
+        if cluster is None or not await self._cluster_allowed(cluster, parsed, request.method, user):
             raise errors.StatusError(403, "Forbidden", WORKSPACE_DENIED)
         self._authorize(request, cluster, parsed, user)
         if isinstance(parsed, ResourcePath):

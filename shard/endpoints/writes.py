@@ -2,54 +2,56 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
 from apimachinery import errors
+from apimachinery.apis import fieldvalidation
 from apimachinery.apis.types import Object
-from apimachinery.apis.unknown_fields import unknown_fields
-from apimachinery.serializers.duplicates import duplicate_fields
+from apimachinery.serializers import strict
+from apimachinery.serializers.duplicates import plain
 from shard.endpoints import params
-from shard.endpoints.negotiation import decode_body, negotiate
+from shard.endpoints.negotiation import JSON, YAML, decode_body, negotiate
 from shard.endpoints.requestinfo import ResourcePath
 from shard.endpoints.responses import object_response, success_status, warn
 from shard.registry import patching
 from shard.registry.context import RequestContext, WriteOptions
+from shard.registry.customresource_strategy import CustomResourceStrategy
 from shard.registry.listing import list_objects
 from shard.registry.options import ListRequest
 from shard.registry.store import Store
 
 
 async def _read_object(request: web.Request, store: Store, options: WriteOptions) -> Object:
+    """The body as the resource's type keeps it (unknown fields dropped); strict errors per fieldValidation."""
     content_type = request.headers.get("Content-Type", "")
     raw = await request.read()
-    body = decode_body(content_type, raw)
-    if not isinstance(body, dict):
-        raise errors.bad_request("the body of the request must be a JSON object")
-    duplicates = duplicate_fields(raw) if options.field_validation != "Ignore" and "json" in content_type else []
-    _field_validation(request, store, body, options, duplicates)
-    return body
+    media = (content_type or JSON).split(";")[0].strip().lower()
+    if media not in (JSON, YAML, "", "*/*"):
+        body = decode_body(content_type, raw)  # protobuf (decoded into known fields only) or 415
+        if not isinstance(body, dict):
+            raise errors.bad_request("the body of the request must be a JSON object")
+        return body
+    decoded = fieldvalidation.decode_object(
+        store.resource, raw, from_yaml=media == YAML, prune_custom=_custom_pruning(store)
+    )
+    if decoded.errors and options.field_validation == "Strict":
+        raise fieldvalidation.decode_error(store.resource, decoded.obj, decoded.errors)
+    _warn(request, options, decoded.errors)
+    return decoded.obj
 
 
-def _field_validation(
-    request: web.Request, store: Store, body: Object, options: WriteOptions, duplicates: Sequence[str] = ()
-) -> None:
-    if options.field_validation == "Ignore":
-        return
-    texts = [f'duplicate field "{path}"' for path in duplicates]
-    texts += [f'unknown field "{path}"' for path in unknown_fields(store.resource, body)]
-    if not texts:
-        return
-    if options.field_validation == "Strict":
-        kind, version = store.resource.kind, store.resource.api_version
-        raise errors.bad_request(
-            f'{kind} in version "{version}" cannot be handled as a {kind}: strict decoding error: {", ".join(texts)}'
-        )
-    for text in texts:
-        warn(request, text)
+def _custom_pruning(store: Store) -> fieldvalidation.Pruner | None:
+    """A custom resource is pruned by its CRD's schema (which also reports what it drops)."""
+    return store.strategy.checks.normalize if isinstance(store.strategy, CustomResourceStrategy) else None
+
+
+def _warn(request: web.Request, options: WriteOptions, found: list[str]) -> None:
+    if options.field_validation == "Warn":
+        for text in strict.warnings(found):
+            warn(request, text)
 
 
 def _representation(request: web.Request) -> Any:
@@ -89,14 +91,32 @@ async def patch(request: web.Request, store: Store, ctx: RequestContext, path: R
         options = replace(options, force=params.truthy(request.query.get("force")))
         obj, created = await patching.apply(store, ctx, path.name, body, options, subresource=path.subresource)
         return object_response(request, representation, obj, status=201 if created else 200)
-    mutate = patching.mutation(store.resource, content_type, body)
+    json_patch, strategic = content_type == patching.JSON_PATCH, content_type == patching.STRATEGIC_MERGE_PATCH
+    validate = options.field_validation != "Ignore"
+    decoded, body_errors = fieldvalidation.decode_patch(body, json_patch=json_patch, validate=validate)
+    mutate = patching.mutation_of(store.resource, content_type, decoded)
+    prune_custom = _custom_pruning(store)
+    found: list[str] = []
 
     async def apply(current: Object) -> Object:
-        patched = await mutate(current)
-        _field_validation(request, store, patched, options)
+        step = mutate
+        if content_type == patching.MERGE_PATCH:  # its result may share lists with the patch, pruned below
+            step = patching.mutation_of(store.resource, content_type, plain(decoded))
+        patched = await step(current)
+        found[:] = fieldvalidation.decode_patched(
+            store.resource,
+            patched,
+            patch=decoded,
+            body_errors=body_errors if validate else [],
+            strict_mode=options.field_validation == "Strict",
+            sorted_ids=fieldvalidation.json_patch_sorted_ids(patched, decoded) if json_patch else None,
+            strategic=strategic,
+            prune_custom=prune_custom,
+        )
         return patched
 
     updated = await store.update(ctx, path.name, apply, options, subresource=path.subresource)
+    _warn(request, options, found)  # once, for the attempt that was stored
     return object_response(request, representation, updated)
 
 

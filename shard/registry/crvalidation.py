@@ -33,7 +33,9 @@ class SchemaChecks:
         """OpenAPI validation, then the CEL rules unless a blocking schema error makes them meaningless
         (upstream's order)."""
         causes = self.validator.validate(obj)
+        if not self.rules.has_rules:
+            return causes
         blocking = blocking_cause(causes)
         if blocking is not None:
-            return [blocking]
+            return [*causes, blocking]
         return causes + self.rules.validate(obj, old)

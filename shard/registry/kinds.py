@@ -9,6 +9,7 @@ from shard.registry.configmaps import ConfigMapStrategy, SecretStrategy
 from shard.registry.crds import CustomResourceDefinitionStrategy
 from shard.registry.namespaces import NamespaceStrategy
 from shard.registry.strategy import Strategy
+from shard.registry.workspaces import ShardStrategy, WorkspaceStrategy, WorkspaceTypeStrategy
 
 SUBJECT_KINDS = ("User", "Group", "ServiceAccount")
 
@@ -132,6 +133,9 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "Event": EventStrategy,
     "LogicalCluster": LogicalClusterStrategy,
     "CustomResourceDefinition": CustomResourceDefinitionStrategy,
+    "Workspace": WorkspaceStrategy,
+    "WorkspaceType": WorkspaceTypeStrategy,
+    "Shard": ShardStrategy,
 }
 
 

@@ -17,7 +17,8 @@ from apimachinery.fieldmanager.merge import merge as apply_merge
 from apimachinery.fieldmanager.typeinfo import TypeRef
 from apimachinery.patch import merge, strategic
 from apimachinery.patch.strategies import patch_meta_for
-from apimachinery.serializers.duplicates import duplicate_fields
+from apimachinery.serializers import strict, yamlstrict
+from apimachinery.serializers.duplicates import loads_tracking
 from apimachinery.validation import field
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.store import Mutation, Store
@@ -43,7 +44,11 @@ def mutation(resource: ResourceDefinition, content_type: str, body: bytes) -> Mu
         raise errors.unsupported_media_type(", ".join(accepted_patch_types(resource)))
     if content_type == APPLY_PATCH:
         return _apply_merge(resource, decode_apply(body))
-    patch = _decode(body)
+    return mutation_of(resource, content_type, _decode(body))
+
+
+def mutation_of(resource: ResourceDefinition, content_type: str, patch: Any) -> Mutation:
+    """The update step of a JSON, merge or strategic merge patch already decoded (see fieldvalidation)."""
     if content_type == JSON_PATCH:
         return _json_patch(patch)
     if not isinstance(patch, dict):
@@ -137,23 +142,12 @@ def decode_apply(body: bytes) -> Object:
 
 def apply_duplicates(body: bytes) -> list[str]:
     """Keys repeated in an apply body, as the YAML decoder reports them: `line 9: key "a" already set in map`."""
-    if _is_json(body) and not duplicate_fields(body):
-        return []  # the usual case, found without the (slow) YAML composer
     try:
-        root = yaml.compose(body, Loader=_ApplyLoader)  # a SafeLoader: no arbitrary objects
-    except yaml.YAMLError:
-        return []
-    found: list[tuple[int, int, str]] = []
-    _repeated_keys(root, found)
-    return [f"line {line}: key {field.go_quote(key)} already set in map" for line, _, key in sorted(found)]
-
-
-def _is_json(body: bytes) -> bool:
-    try:
-        orjson.loads(body)
+        if not loads_tracking(body)[1]:
+            return []  # the usual case (JSON without repeated keys), found without the YAML composer
     except orjson.JSONDecodeError:
-        return False
-    return True
+        pass
+    return yamlstrict.duplicate_key_errors(body)
 
 
 def apply_field_warnings(body: bytes, field_validation: str) -> list[str]:
@@ -161,23 +155,9 @@ def apply_field_warnings(body: bytes, field_validation: str) -> list[str]:
     duplicates = [] if field_validation == "Ignore" else apply_duplicates(body)
     if duplicates and field_validation == "Strict":
         raise errors.bad_request(
-            "error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  "
-            + "\n  ".join(duplicates)
+            "error strict decoding YAML: " + strict.CONVERTING_PREFIX + strict.yaml_errors(duplicates)[0]
         )
     return duplicates
-
-
-def _repeated_keys(node: yaml.Node | None, found: list[tuple[int, int, str]]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if key.value in seen:
-                found.append((key.start_mark.line + 1, key.start_mark.column, str(key.value)))
-            seen.add(key.value)
-            _repeated_keys(value, found)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _repeated_keys(item, found)
 
 
 def check_patch_options(

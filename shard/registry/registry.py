@@ -1,7 +1,8 @@
 """The set of Stores a shard serves, wired with the hooks that tie kinds together.
 
 Hooks: namespaced creates need a live namespace (NamespaceLifecycle); a new namespace gets ServiceAccount
-`default` and ConfigMap `kube-root-ca.crt`; a new LogicalCluster gets the namespaces every cluster has.
+`default` and ConfigMap `kube-root-ca.crt`; a new LogicalCluster gets the namespaces every cluster has;
+a new Workspace gets its type defaulted and checked (workspacetypes.py). `paths` resolves workspace paths.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from apimachinery.apis.catalog import Catalog
 from apimachinery.apis.core_v1 import CONFIGMAPS, NAMESPACES, SERVICEACCOUNTS
 from apimachinery.apis.types import Object, ResourceDefinition
 from shard.registry import keys
+from shard.registry.clusters import LogicalClusters
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.customresources import CustomResources
 from shard.registry.kinds import strategy_for
+from shard.registry.paths import PathResolver
 from shard.registry.store import CreateHook, Store
 from shard.registry.strategy import Strategy
+from shard.registry.workspacetypes import WorkspaceAdmission, WorkspaceTypes
 from shard.storage import errors as storage_errors
 from shard.storage.interface import Storage
 
@@ -32,8 +36,10 @@ class Registry:
     root_ca_pem: str = ""
     stores: dict[tuple[str, str, str], Store] = field(default_factory=dict)
     custom: CustomResources = field(init=False)
+    paths: PathResolver = field(init=False)
 
     def __post_init__(self) -> None:
+        self.paths = PathResolver(self.storage, LogicalClusters(self.storage))
         for resource in self.catalog.resources:
             self.stores[(resource.group, resource.version, resource.plural)] = self.build_store(resource)
         self.custom = CustomResources(self.catalog)
@@ -60,6 +66,8 @@ class Registry:
             after_create = (self._provision_namespace,)
         elif resource.kind == "LogicalCluster":
             after_create = (self._provision_logical_cluster,)
+        elif resource.kind == "Workspace" and resource.group == "tenancy.kcp.io":
+            admission = (WorkspaceAdmission(WorkspaceTypes(self.paths)).admit,)
         return Store(resource, strategy or strategy_for(resource), self.storage, admission, after_create)
 
     async def _namespace_lifecycle(self, ctx: RequestContext, obj: Object) -> None:

@@ -70,7 +70,9 @@ def _served(kplane: Kplane, crd: dict[str, Any]) -> bool:
     if not any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
         return False
     discovery = call(kplane, "GET", f"{ROOT}/apis/{crd['spec']['group']}/v1beta1")
-    return discovery.status == 200 and crd["spec"]["names"]["plural"] in [r["name"] for r in discovery.body["resources"]]
+    return discovery.status == 200 and crd["spec"]["names"]["plural"] in [
+        r["name"] for r in discovery.body["resources"]
+    ]
 
 
 def _create_definition(kplane: Kplane, schema: dict[str, Any]) -> dict[str, Any]:

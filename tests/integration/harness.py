@@ -67,7 +67,7 @@ class Kplane:
         return self.process.wait(timeout=timeout)
 
 
-def start_kplane(root_dir: Path, port: int | None = None) -> Kplane:
+def start_kplane(root_dir: Path, port: int | None = None, extra_args: tuple[str, ...] = ()) -> Kplane:
     port = port or free_port()
     command = [
         str(BIN / "kplane"),
@@ -81,6 +81,7 @@ def start_kplane(root_dir: Path, port: int | None = None) -> Kplane:
         str(COMPACTION_INTERVAL_SECONDS),
         "--watch-cache-size",
         str(WATCH_CACHE_SIZE),
+        *extra_args,
     ]
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)

@@ -11,6 +11,7 @@ import logging
 
 from shard.storage.errors import StorageError
 from shard.storage.etcd3.client import EtcdClient
+from shard.storage.etcd3.rpc_errors import RevisionCompactedError
 
 log = logging.getLogger("kplane.storage.compactor")
 DEFAULT_INTERVAL_SECONDS = 300.0
@@ -25,5 +26,5 @@ async def run_compactor(etcd_client: EtcdClient, *, interval: float = DEFAULT_IN
             if previous:
                 await etcd_client.compact(previous)
             previous = current
-        except StorageError as err:  # etcd unreachable or already compacted: try again next tick
+        except (StorageError, RevisionCompactedError) as err:  # unreachable or compacted already: next tick
             log.warning("compaction skipped: %s", err)

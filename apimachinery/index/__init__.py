@@ -1,0 +1,1 @@
+"""Path index: `root:org:team` → logical cluster → shard, as pure state plus a lookup (no I/O)."""

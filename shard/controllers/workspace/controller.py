@@ -1,0 +1,63 @@
+"""Wiring of the workspace controller: follow Workspaces of every logical cluster of this shard, and
+reconcile each through its steps in order (README.md): deletion, scheduling, phase."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from apimachinery.apis.tenancy_kcp_io import CLUSTER_CHOICE_ANNOTATION, SHARD_ANNOTATION
+from shard.controllers import framework
+from shard.controllers.queue import WorkQueue
+from shard.controllers.workspace import reconcile_deletion, reconcile_phase, reconcile_scheduling
+from shard.controllers.workspace.seam import ClusterWriter, LocalClusters
+from shard.controllers.workspace.state import Workspaces
+from shard.registry.metadata import CLUSTER_ANNOTATION
+from shard.registry.registry import Registry
+from shard.registry.workspacetypes import WorkspaceTypes
+from shard.storage.interface import ListResult, Object, WatchEvent
+
+PREFIX = "/registry/tenancy.kcp.io/workspaces/"
+log = logging.getLogger("kplane.controllers.workspace")
+
+
+@dataclass
+class WorkspaceController:
+    registry: Registry
+    writer: ClusterWriter | None = None
+    queue: WorkQueue = field(default_factory=WorkQueue)
+
+    def __post_init__(self) -> None:
+        self.workspaces = Workspaces(self.registry, self.writer or LocalClusters(self.registry))
+        self.types = WorkspaceTypes(self.registry.paths)
+
+    async def run(self) -> None:
+        await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log)
+
+    def on_list(self, listed: ListResult) -> None:
+        for item in listed.items:
+            self._offer(item)
+
+    def on_event(self, event: WatchEvent) -> None:
+        if event.type in ("ADDED", "MODIFIED"):
+            self._offer(event.object)
+
+    def _offer(self, workspace: Object) -> None:
+        meta = workspace.get("metadata") or {}
+        cluster = (meta.get("annotations") or {}).get(CLUSTER_ANNOTATION, "")
+        if cluster:
+            self.queue.add(f"{cluster}/{meta['name']}")
+
+    async def reconcile(self, key: str) -> bool:
+        parent, _, name = key.partition("/")
+        workspace = await self.workspaces.get(parent, name)
+        if workspace is None:
+            return False
+        annotations = workspace["metadata"].get("annotations") or {}
+        if workspace["metadata"].get("deletionTimestamp"):
+            return await reconcile_deletion.delete(self.workspaces, parent, workspace)
+        if SHARD_ANNOTATION not in annotations or CLUSTER_CHOICE_ANNOTATION not in annotations:
+            return await reconcile_scheduling.choose(self.workspaces, parent, workspace)
+        if not (workspace.get("spec") or {}).get("cluster"):
+            return await reconcile_scheduling.create_cluster(self.workspaces, self.types, parent, workspace)
+        return await reconcile_phase.advance(self.workspaces, parent, workspace)

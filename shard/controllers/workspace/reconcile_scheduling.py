@@ -1,0 +1,116 @@
+"""Scheduling, a two-phase commit through annotations (kcp's order):
+
+1. choose a shard (placement.py) and a random logical cluster name, and persist both as annotations
+   together with the `core.kcp.io/logicalcluster` finalizer, before any LogicalCluster is written;
+2. create the LogicalCluster on that shard through the seam (idempotent: same owner → success; another
+   owner → drop the name and choose again), then set `spec.cluster` and `spec.URL`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from apimachinery.apis.tenancy_kcp_io import (
+    CLUSTER_CHOICE_ANNOTATION,
+    LOGICALCLUSTER_FINALIZER,
+    PATH_ANNOTATION,
+    SHARD_ANNOTATION,
+    TYPE_ANNOTATION,
+)
+from apimachinery.apis.types import Object
+from shard.controllers.workspace.placement import choose_shard
+from shard.controllers.workspace.seam import ClusterNameTaken
+from shard.controllers.workspace.state import Workspaces, set_condition
+from shard.registry.keys import logical_cluster_key
+from shard.registry.workspacetypes import WorkspaceTypes, initializers_of
+
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+CLUSTER_NAME_LENGTH = 16
+
+
+def random_cluster_name() -> str:
+    return "".join(secrets.choice(BASE36) for _ in range(CLUSTER_NAME_LENGTH))
+
+
+def annotations_of(obj: Object) -> dict[str, str]:
+    annotations: dict[str, str] = obj.setdefault("metadata", {}).setdefault("annotations", {})
+    return annotations
+
+
+async def choose(workspaces: Workspaces, parent: str, workspace: Object) -> bool:
+    """Phase 1. Returns True when the workspace must be looked at again (no shard yet)."""
+    name = workspace["metadata"]["name"]
+    selector = ((workspace.get("spec") or {}).get("location") or {}).get("selector")
+    shard = choose_shard(await workspaces.shards(), f"{parent}/{name}", selector)
+    if shard is None:
+        await workspaces.set_status(
+            parent,
+            name,
+            lambda status: set_condition(
+                status, "WorkspaceScheduled", "False", "Unschedulable", "No available shards to schedule the workspace"
+            ),
+        )
+        return True
+
+    def record(current: Object) -> None:
+        annotations_of(current)[SHARD_ANNOTATION] = shard["metadata"]["name"]
+        annotations_of(current)[CLUSTER_CHOICE_ANNOTATION] = random_cluster_name()
+        finalizers = current["metadata"].setdefault("finalizers", [])
+        if LOGICALCLUSTER_FINALIZER not in finalizers:
+            finalizers.append(LOGICALCLUSTER_FINALIZER)
+
+    await workspaces.update(parent, name, record)
+    return False
+
+
+async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: str, workspace: Object) -> bool:
+    """Phase 2. Returns True when the workspace must be looked at again."""
+    name = workspace["metadata"]["name"]
+    annotations = annotations_of(workspace)
+    shard_name, cluster_name = annotations[SHARD_ANNOTATION], annotations[CLUSTER_CHOICE_ANNOTATION]
+    shard = next((s for s in await workspaces.shards() if s["metadata"]["name"] == shard_name), None)
+    type_ref = (workspace.get("spec") or {}).get("type") or {}
+    resolved = await types.resolve(type_ref.get("path") or "root", type_ref.get("name", ""))
+    parent_lc = await workspaces.registry.paths.read(logical_cluster_key(parent))
+    if shard is None or resolved is None or parent_lc is None:
+        return True
+    parent_path = annotations_of(parent_lc).get(PATH_ANNOTATION) or parent
+    path = f"{parent_path}:{name}"
+    initializers = initializers_of(resolved)
+    logical_cluster: Object = {
+        "apiVersion": "core.kcp.io/v1alpha1",
+        "kind": "LogicalCluster",
+        "metadata": {
+            "name": "cluster",
+            "annotations": {PATH_ANNOTATION: path, SHARD_ANNOTATION: shard_name, TYPE_ANNOTATION: resolved.qualified},
+        },
+        "spec": {"owner": _owner(parent, workspace), "initializers": initializers},
+        "status": {"phase": "Initializing", "initializers": initializers},
+    }
+    try:
+        await workspaces.writer.ensure(shard_name, cluster_name, logical_cluster)
+    except ClusterNameTaken:
+        await workspaces.update(parent, name, _forget_cluster_name)
+        return True
+    url = f"{(shard.get('spec') or {}).get('externalURL', '')}/clusters/{path}"
+
+    def bind(current: Object) -> None:
+        current.setdefault("spec", {}).update({"cluster": cluster_name, "URL": url})
+
+    await workspaces.update(parent, name, bind)
+    return False
+
+
+def _forget_cluster_name(current: Object) -> None:
+    annotations_of(current).pop(CLUSTER_CHOICE_ANNOTATION, None)
+
+
+def _owner(parent: str, workspace: Object) -> Object:
+    meta = workspace["metadata"]
+    return {
+        "apiVersion": "tenancy.kcp.io/v1alpha1",
+        "resource": "workspaces",
+        "name": meta["name"],
+        "cluster": parent,
+        "uid": meta.get("uid", ""),
+    }

@@ -1,0 +1,79 @@
+"""The one place a workspace controller writes to another shard: creating (idempotently) or deleting the
+LogicalCluster of a workspace. Today every shard is local; the sharding work replaces `LocalClusters`
+with a transport to the chosen shard, behind the same `ClusterWriter` protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from apimachinery import errors
+from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
+from apimachinery.apis.types import Object
+from shard.registry.context import RequestContext, UserInfo, WriteOptions
+from shard.registry.options import DeleteRequest
+from shard.registry.registry import Registry
+
+CONTROLLER_USER = UserInfo("system:kcp:workspace-controller", ("system:masters",))
+
+
+class ClusterNameTaken(Exception):
+    """The chosen logical cluster name already belongs to another owner; pick a new one."""
+
+
+class ClusterWriter(Protocol):
+    async def ensure(self, shard_name: str, cluster_name: str, logical_cluster: Object) -> Object: ...
+
+    async def get(self, shard_name: str, cluster_name: str) -> Object | None: ...
+
+    async def update_status(self, shard_name: str, cluster_name: str, status: Object) -> None: ...
+
+    async def delete(self, shard_name: str, cluster_name: str) -> None: ...
+
+
+@dataclass
+class LocalClusters:
+    """ClusterWriter for logical clusters on this shard, through its own registry."""
+
+    registry: Registry
+
+    def _ctx(self, cluster_name: str) -> RequestContext:
+        return RequestContext(cluster_name, CONTROLLER_USER)
+
+    async def ensure(self, shard_name: str, cluster_name: str, logical_cluster: Object) -> Object:
+        """Create it; if it exists with the same owner that is success, another owner → ClusterNameTaken."""
+        store = self.registry.store_of(LOGICALCLUSTERS)
+        try:
+            return await store.create(self._ctx(cluster_name), logical_cluster, WriteOptions())
+        except errors.StatusError as err:
+            if err.reason != "AlreadyExists":
+                raise
+        existing = await store.get(self._ctx(cluster_name), "cluster")
+        if (existing.get("spec") or {}).get("owner") != (logical_cluster.get("spec") or {}).get("owner"):
+            raise ClusterNameTaken(cluster_name)
+        return existing
+
+    async def get(self, shard_name: str, cluster_name: str) -> Object | None:
+        try:
+            return await self.registry.store_of(LOGICALCLUSTERS).get(self._ctx(cluster_name), "cluster")
+        except errors.StatusError as err:
+            if err.code == 404:
+                return None
+            raise
+
+    async def update_status(self, shard_name: str, cluster_name: str, status: Object) -> None:
+        async def mutate(current: Object) -> Object:
+            current["status"] = {**(current.get("status") or {}), **status}
+            return current
+
+        await self.registry.store_of(LOGICALCLUSTERS).update(
+            self._ctx(cluster_name), "cluster", mutate, WriteOptions(), subresource="status"
+        )
+
+    async def delete(self, shard_name: str, cluster_name: str) -> None:
+        try:
+            await self.registry.store_of(LOGICALCLUSTERS).delete(self._ctx(cluster_name), "cluster", DeleteRequest())
+        except errors.StatusError as err:
+            if err.code != 404:
+                raise

@@ -1,0 +1,55 @@
+"""Strategies of Workspace, WorkspaceType and Shard.
+
+A new Workspace starts in phase `Scheduling` with no cluster and no URL (the workspace controller sets
+them); its type cannot change. Admission (type defaulting and parent/child rules) is in workspacetypes.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apimachinery.apis.types import Object
+from apimachinery.errors import Cause
+from apimachinery.validation import names
+from shard.registry.strategy import Strategy
+
+RESERVED_TYPE_NAMES = ("any", "system")
+
+
+def spec_of(obj: Object) -> dict[str, Any]:
+    spec: dict[str, Any] = obj.setdefault("spec", {})
+    return spec
+
+
+class WorkspaceStrategy(Strategy):
+    has_status = True
+    name_validator = staticmethod(names.name_is_dns_label)
+
+    def prepare_for_create(self, obj: Object) -> None:
+        spec = spec_of(obj)
+        spec.pop("cluster", None)
+        spec.pop("URL", None)
+        obj["status"] = {"phase": "Scheduling"}
+
+    def validate_update(self, new: Object, old: Object) -> list[Cause]:
+        causes = []
+        new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
+        for field_name in ("type", "cluster"):
+            if old_spec.get(field_name) and new_spec.get(field_name) != old_spec.get(field_name):
+                causes.append(Cause("FieldValueInvalid", "Invalid value: field is immutable", f"spec.{field_name}"))
+        return causes
+
+
+class WorkspaceTypeStrategy(Strategy):
+    has_status = True
+    name_validator = staticmethod(names.name_is_dns_label)
+
+    def validate(self, obj: Object) -> list[Cause]:
+        name = (obj.get("metadata") or {}).get("name", "")
+        if name in RESERVED_TYPE_NAMES:
+            return [Cause("FieldValueInvalid", f'Invalid value: "{name}": is a reserved name', "metadata.name")]
+        return []
+
+
+class ShardStrategy(Strategy):
+    has_status = True

@@ -1,0 +1,209 @@
+"""Workspaces with the real kubectl over HTTPS: a tree of logical clusters reachable by path, types and
+their parent/child rules, isolation of siblings, 403 for unknown paths, and deletion that leaves no key
+of the deleted logical clusters in etcd (read directly from the etcd this kplane runs on)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shard.storage.etcd3.client import EtcdClient
+from shard.storage.etcd3.config import EtcdClientConfig
+from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
+from shard.storage.etcd3.keys import prefix_range_end
+from tests.integration.harness import Kplane, Kubectl, kubectl_binary, request_json, start_kplane
+
+READY_SECONDS = 30
+
+
+class EtcdInThread:
+    """An embedded etcd run on its own event loop in a thread, so sync tests can read it directly."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = base_dir
+        self.endpoint = ""
+        self._started = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    async def _run(self) -> None:
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        async with EmbeddedEtcd(EmbeddedEtcdConfig(self.base_dir, unsafe_no_fsync=True)) as etcd:
+            self.endpoint = etcd.endpoint
+            self._started.set()
+            await self._stop.wait()
+
+    def __enter__(self) -> EtcdInThread:
+        self._thread.start()
+        assert self._started.wait(60), "embedded etcd did not start"
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        assert self._loop is not None and self._stop is not None
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+    def stored_keys(self, prefix: str = "/registry/") -> list[str]:
+        async def read() -> list[str]:
+            async with EtcdClient(EtcdClientConfig(endpoint=self.endpoint)) as etcd_client:
+                start = prefix.encode()
+                result = await etcd_client.range(start, range_end=prefix_range_end(start), keys_only=True)
+                return [kv.key.decode() for kv in result.kvs]
+
+        return asyncio.run(read())
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EtcdInThread]:
+    with EtcdInThread(tmp_path_factory.mktemp("etcd")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, etcd: EtcdInThread) -> Iterator[Kplane]:
+    kplane = start_kplane(tmp_path_factory.mktemp("kplane-ws") / "root", extra_args=("--etcd-servers", etcd.endpoint))
+    yield kplane
+    kplane.stop()
+
+
+@pytest.fixture(scope="module")
+def ctl(server: Kplane) -> Kubectl:
+    return Kubectl(kubectl_binary(), server.kubeconfig)
+
+
+def create_workspace(ctl: Kubectl, server: str, name: str, type_name: str = "") -> None:
+    spec = f"\nspec:\n  type:\n    name: {type_name}" if type_name else ""
+    manifest = f"apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: {name}{spec}\n"
+    ctl.ok("create", "-f", "-", input=manifest, server=server)
+
+
+def wait_ready(ctl: Kubectl, server: str, name: str) -> None:
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        phase = ctl.ok("get", "workspace", name, "-o", "jsonpath={.status.phase}", server=server)
+        if phase == "Ready":
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"workspace {name} did not become Ready")
+
+
+def cluster_of(ctl: Kubectl, server: str, name: str) -> str:
+    return ctl.ok("get", "workspace", name, "-o", "jsonpath={.spec.cluster}", server=server)
+
+
+def test_tree_paths_types_isolation_and_deletion(server: Kplane, ctl: Kubectl, etcd: EtcdInThread) -> None:
+    base = f"{server.base_url}/clusters"
+    create_workspace(ctl, f"{base}/root", "org", "organization")
+    wait_ready(ctl, f"{base}/root", "org")
+    create_workspace(ctl, f"{base}/root:org", "team-a")
+    create_workspace(ctl, f"{base}/root:org", "team-b", "team")
+    wait_ready(ctl, f"{base}/root:org", "team-a")
+    wait_ready(ctl, f"{base}/root:org", "team-b")
+
+    table = ctl.ok("get", "workspaces", server=f"{base}/root")
+    header, row = table.splitlines()[0].split(), table.splitlines()[1].split()
+    assert header == ["NAME", "TYPE", "REGION", "PHASE", "URL", "AGE"]
+    assert row[:4] == ["org", "organization", "Ready", f"{base}/root:org"]
+    assert ctl.ok("get", "ws", "team-a", "-o", "jsonpath={.spec.type.name}", server=f"{base}/root:org") == "universal"
+
+    team_a, team_b = f"{base}/root:org:team-a", f"{base}/root:org:team-b"
+    ctl.ok("create", "cm", "x", "--from-literal=owner=a", server=team_a)
+    ctl.ok("create", "cm", "x", "--from-literal=owner=b", server=team_b)
+    assert ctl.ok("get", "cm", "x", "-o", "jsonpath={.data.owner}", server=team_a) == "a"
+    assert ctl.ok("get", "cm", "x", "-o", "jsonpath={.data.owner}", server=team_b) == "b"
+    by_name = f"{base}/{cluster_of(ctl, f'{base}/root:org', 'team-a')}"
+    assert ctl.ok("get", "cm", "x", "-o", "jsonpath={.data.owner}", server=by_name) == "a"
+    path = ctl.ok(
+        "get", "logicalcluster", "cluster", "-o", "jsonpath={.metadata.annotations.kcp\\.io/path}", server=team_a
+    )
+    assert path == "root:org:team-a"
+    assert {"default", "kube-system", "kube-public"} <= set(
+        ctl.ok("get", "ns", "-o", "name", server=team_a).replace("namespace/", "").split()
+    )
+
+    status, body = request_json(server, "GET", "/clusters/root:org:nope/api/v1/namespaces")
+    assert status == 403 and body["message"] == "workspace access not permitted"
+    assert ctl.run("get", "cm", server=f"{base}/root:nope:team-a").returncode == 1
+
+    refused = ctl.run("create", "-f", "-", server=f"{base}/root:org", input=NESTED_ORG)
+    assert refused.returncode == 1
+    assert "workspace type root:organization only allows [root:root] parent workspaces" in refused.stderr
+
+    org_cluster = cluster_of(ctl, f"{base}/root", "org")
+    doomed = {org_cluster, cluster_of(ctl, f"{base}/root:org", "team-a"), cluster_of(ctl, f"{base}/root:org", "team-b")}
+    ctl.ok("create", "-f", "-", server=team_a, input=CRD)
+    ctl.ok("wait", "--for=condition=Established", "crd/widgets.example.com", server=team_a)
+    ctl.ok("create", "-f", "-", server=team_a, input=WIDGET)
+    assert any(f"/{org_cluster}/" in key for key in etcd.stored_keys())
+
+    ctl.ok("delete", "workspace", "org", "--timeout=60s", server=f"{base}/root")
+    assert ctl.run("get", "workspace", "org", server=f"{base}/root").returncode == 1
+    left = [key for key in etcd.stored_keys() if any(f"/{cluster}/" in key for cluster in doomed)]
+    assert left == []
+    assert ctl.run("get", "cm", server=team_a).returncode == 1
+
+    create_workspace(ctl, f"{base}/root", "org", "organization")
+    wait_ready(ctl, f"{base}/root", "org")
+    assert cluster_of(ctl, f"{base}/root", "org") != org_cluster
+    assert ctl.ok("get", "workspaces", "-o", "name", server=f"{base}/root:org") == ""
+
+
+CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+
+WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\nspec: {size: 1}\n"
+
+NESTED_ORG = """apiVersion: tenancy.kcp.io/v1alpha1
+kind: Workspace
+metadata:
+  name: nested
+spec:
+  type:
+    name: organization
+"""
+
+
+GATED_TYPE = """apiVersion: tenancy.kcp.io/v1alpha1
+kind: WorkspaceType
+metadata:
+  name: gated
+spec:
+  initializer: true
+"""
+
+
+def test_initializer_keeps_workspace_initializing_until_removed(server: Kplane, ctl: Kubectl) -> None:
+    base = f"{server.base_url}/clusters"
+    ctl.ok("create", "-f", "-", input=GATED_TYPE, server=f"{base}/root")
+    create_workspace(ctl, f"{base}/root", "gated-ws", "gated")
+    deadline = time.monotonic() + READY_SECONDS
+    while not cluster_of(ctl, f"{base}/root", "gated-ws") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    inside = f"{base}/root:gated-ws"
+    jsonpath = "jsonpath={.status.initializers}"
+    assert ctl.ok("get", "logicalcluster", "cluster", "-o", jsonpath, server=inside) == '["root:gated"]'
+    time.sleep(1.5)
+    assert ctl.ok("get", "ws", "gated-ws", "-o", "jsonpath={.status.phase}", server=f"{base}/root") == "Initializing"
+    patch = '{"status":{"initializers":[]}}'
+    ctl.ok("patch", "logicalcluster", "cluster", "--subresource=status", "--type=merge", "-p", patch, server=inside)
+    wait_ready(ctl, f"{base}/root", "gated-ws")
+    assert ctl.ok("get", "logicalcluster", "cluster", "-o", "jsonpath={.status.phase}", server=inside) == "Ready"
