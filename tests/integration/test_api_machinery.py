@@ -226,8 +226,12 @@ PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io
 
 
 def test_metadata_only_get_list_and_watch(kplane: Kplane, namespace: str) -> None:
-    request_json(kplane, "POST", _cm_path(namespace), {"metadata": {"name": "meta", "labels": {"a": "b"}},
-                                                       "data": {"secret": "x"}})
+    request_json(
+        kplane,
+        "POST",
+        _cm_path(namespace),
+        {"metadata": {"name": "meta", "labels": {"a": "b"}}, "data": {"secret": "x"}},
+    )
     status, headers, raw = request_raw(kplane, "GET", _cm_path(namespace, "meta"), accept=PARTIAL)
     body = json.loads(raw)
     assert status == 200 and headers["Content-Type"] == PARTIAL
@@ -240,7 +244,9 @@ def test_metadata_only_get_list_and_watch(kplane: Kplane, namespace: str) -> Non
     status, _, raw = request_raw(kplane, "GET", _cm_path(namespace) + "?watch=true&timeoutSeconds=1", accept=PARTIAL)
     events = [json.loads(line) for line in raw.splitlines() if line]
     assert events and all(e["object"]["kind"] == "PartialObjectMetadata" for e in events)
-    status, _, raw = request_raw(kplane, "GET", _cm_path(namespace, "meta"), accept="application/vnd.kubernetes.protobuf")
+    status, _, raw = request_raw(
+        kplane, "GET", _cm_path(namespace, "meta"), accept="application/vnd.kubernetes.protobuf"
+    )
     assert status == 406 and json.loads(raw)["reason"] == "NotAcceptable"
     status, _, _ = request_raw(kplane, "GET", _cm_path(namespace), accept=PARTIAL)
     assert status == 406

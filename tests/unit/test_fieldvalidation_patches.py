@@ -98,7 +98,8 @@ def test_strict_patch_errors_are_422_on_the_field_patch() -> None:
     with pytest.raises(StatusError) as raised:
         _decode_patched(patched, strict_mode=True, body_errors=['duplicate field "data.k"'])
     error = raised.value
-    shown = '{\\"data\\":{\\"k\\":\\"\\u003cv\\u003e\\"},\\"metadata\\":{\\"name\\":\\"a\\"},\\"zz\\":1}'
+    # the patched object's JSON (HTML characters escaped, as Go writes it), quoted as Go's %q does
+    shown = r'{\"data\":{\"k\":\"\\u003cv\\u003e\"},\"metadata\":{\"name\":\"a\"},\"zz\":1}'
     detail = 'strict decoding error: duplicate field "data.k", unknown field "zz"'
     assert (error.code, error.reason) == (422, "Invalid")
     assert error.message == f' "" is invalid: patch: Invalid value: "{shown}": {detail}'
