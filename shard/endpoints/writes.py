@@ -15,7 +15,7 @@ from apimachinery.serializers.duplicates import plain
 from shard.endpoints import params
 from shard.endpoints.negotiation import JSON, YAML, decode_body, negotiate
 from shard.endpoints.requestinfo import ResourcePath
-from shard.endpoints.responses import object_response, success_status, warn
+from shard.endpoints.responses import WARNINGS_KEY, object_response, success_status, warn
 from shard.registry import patching
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.customresource_strategy import CustomResourceStrategy
@@ -49,8 +49,13 @@ def _custom_pruning(store: Store) -> fieldvalidation.Pruner | None:
 
 
 def _warn(request: web.Request, options: WriteOptions, found: list[str]) -> None:
-    if options.field_validation == "Warn":
-        for text in strict.warnings(found):
+    """Warn: one warning per error, each text once (upstream's warning recorder drops repeats)."""
+    if options.field_validation != "Warn":
+        return
+    queued = set(request.get(WARNINGS_KEY, ()))
+    for text in strict.warnings(found):
+        if text not in queued:
+            queued.add(text)
             warn(request, text)
 
 
