@@ -26,7 +26,7 @@ unit: venv
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/mypy apimachinery shard frontproxy cachesrv cmd/kplane
+	$(BIN)/mypy apimachinery shard frontproxy cachesrv cmd/kplane cmd/kubectl_ws
 	$(BIN)/lint-imports
 
 proto: venv

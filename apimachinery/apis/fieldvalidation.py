@@ -97,7 +97,7 @@ def decode_patch(body: bytes, *, json_patch: bool, validate: bool) -> tuple[Any,
     found: list[str] = []
     if validate and json_patch and isinstance(patch, list):
         decoder = TypedDecoder({}, repeated=repeated)
-        decoder.decode(patch, _OPERATIONS)  # checks only: the operations are applied as sent
+        decoder.decode(list(patch), _OPERATIONS)  # checks only: the operations are applied as sent
         found = [f"json patch {error}" for error in decoder.errors]
     elif validate and repeated:
         found = _duplicates(patch)

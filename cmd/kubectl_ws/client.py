@@ -114,7 +114,8 @@ def error_from_response(code: int, method: str, resource: Resource, body: bytes,
     except ValueError:
         status = None
     if isinstance(status, dict) and status.get("kind") == "Status" and status.get("status") != "Success":
-        return ApiError(int(status.get("code") or code), str(status.get("reason") or ""), str(status.get("message") or ""))
+        return ApiError(int(status.get("code") or code), str(status.get("reason") or ""),
+                        str(status.get("message") or ""))
     return _generic_error(code, method, resource, body, content_type)
 
 
@@ -148,7 +149,7 @@ class _NamedTLSHandler(urllib.request.HTTPSHandler):
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         factory = functools.partial(_NamedTLSConnection, server_name=self._server_name, tls=self._tls)
-        return self.do_open(factory, req)  # type: ignore[arg-type]
+        return self.do_open(factory, req)
 
 
 def _ssl_context(rest: RestConfig, cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
@@ -232,18 +233,27 @@ class Transport:
 
     def __init__(self, rest: RestConfig, *, program: str = "kubectl-ws",
                  sleep: Callable[[float], None] = time.sleep) -> None:
+        self._rest = rest
+        self._program = program
+        self._sleep = sleep
+        self._prepared: tuple[urllib.request.OpenerDirector, dict[str, str]] | None = None
+
+    def _prepare(self) -> tuple[urllib.request.OpenerDirector, dict[str, str]]:
+        """Credentials and TLS, set up on the first request only (an exec plugin runs only when needed)."""
+        if self._prepared is not None:
+            return self._prepared
+        rest = self._rest
         credentials = _Credentials(rest.token, self._read(rest.cert_file, rest.cert_data),
                                    self._read(rest.key_file, rest.key_data))
         if rest.exec_config is not None and not credentials.token and not credentials.cert_pem:
             credentials = _run_exec_plugin(rest.exec_config)
-        self._headers = {"Accept": "application/json", "User-Agent": user_agent(program)}
+        headers = {"Accept": "application/json", "User-Agent": user_agent(self._program)}
         if credentials.token:
-            self._headers["Authorization"] = f"Bearer {credentials.token}"
+            headers["Authorization"] = f"Bearer {credentials.token}"
         elif rest.username or rest.password:
             basic = f"{rest.username}:{rest.password}".encode()
-            self._headers["Authorization"] = "Basic " + base64.b64encode(basic).decode("ascii")
-        self._headers.update(_impersonation_headers(rest))
-        self._sleep = sleep
+            headers["Authorization"] = "Basic " + base64.b64encode(basic).decode("ascii")
+        headers.update(_impersonation_headers(rest))
         handlers: list[urllib.request.BaseHandler] = []
         host = urlsplit(rest.host).hostname or ""
         if rest.proxy_url:
@@ -251,10 +261,14 @@ class Transport:
         elif _is_loopback(host):
             handlers.append(urllib.request.ProxyHandler({}))
         if rest.host.startswith("https://"):
-            tls = _ssl_context(rest, credentials.cert_pem, credentials.key_pem)
+            try:
+                tls = _ssl_context(rest, credentials.cert_pem, credentials.key_pem)
+            except (ssl.SSLError, OSError) as error:
+                raise TransportError(f"unable to load TLS configuration: {error}") from None
             handlers.append(_NamedTLSHandler(tls, rest.server_name) if rest.server_name
                             else urllib.request.HTTPSHandler(context=tls))
-        self._opener = urllib.request.build_opener(*handlers)
+        self._prepared = (urllib.request.build_opener(*handlers), headers)
+        return self._prepared
 
     @staticmethod
     def _read(path: str, data: bytes) -> bytes:
@@ -269,13 +283,14 @@ class Transport:
     def request(self, method: str, url: str, *, body: Mapping[str, Any] | None = None,
                 resource: Resource = Resource()) -> Any:
         """The decoded JSON answer; an error answer raises `ApiError`, no answer `TransportError`."""
+        opener, headers = self._prepare()
         data = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
         for attempt in range(MAX_RETRIES + 1):
-            request = urllib.request.Request(url, data=data, method=method, headers=dict(self._headers))
+            request = urllib.request.Request(url, data=data, method=method, headers=dict(headers))
             if data is not None:
                 request.add_header("Content-Type", "application/json")
             try:
-                with self._opener.open(request) as response:
+                with opener.open(request) as response:
                     payload = response.read()
                     return json.loads(payload) if payload else None
             except urllib.error.HTTPError as error:

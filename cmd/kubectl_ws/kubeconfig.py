@@ -218,9 +218,18 @@ def _set_named(document: dict[str, Any], section: str, inner: str, name: str, da
     document[section] = kept
 
 
+class _Dumper(yaml.SafeDumper):
+    """Go's YAML writer quotes with double quotes where PyYAML would use single ones (`current-context: ""`)."""
+
+    def choose_scalar_style(self) -> str:
+        style: str = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+
 def serialize(document: Mapping[str, Any]) -> str:
     """A kubeconfig document as kubectl writes it: sorted keys, entries sorted by name, no line folding."""
-    out: dict[str, Any] = {key: value for key, value in document.items() if key not in ("clusters", "contexts", "users")}
+    sections = ("clusters", "contexts", "users")
+    out: dict[str, Any] = {key: value for key, value in document.items() if key not in sections}
     out["apiVersion"] = out.get("apiVersion") or "v1"
     out["kind"] = out.get("kind") or "Config"
     out.setdefault("preferences", {})
@@ -229,7 +238,8 @@ def serialize(document: Mapping[str, Any]) -> str:
     for section, _ in _SECTIONS:
         items = [item for item in (document.get(section) or []) if isinstance(item, dict)]
         out[section] = sorted(items, key=lambda item: str(item.get("name", ""))) or None
-    return yaml.safe_dump(out, sort_keys=True, default_flow_style=False, width=1 << 30, allow_unicode=True)
+    return yaml.dump(out, Dumper=_Dumper, sort_keys=True, default_flow_style=False, width=1 << 30,
+                     allow_unicode=True)
 
 
 def _write(path: str, text: str) -> None:

@@ -25,5 +25,5 @@ def test_ruff_finds_nothing() -> None:
 
 
 def test_mypy_strict_finds_nothing() -> None:
-    result = _run(str(BIN / "mypy"), "apimachinery", "shard", "frontproxy", "cachesrv", "cmd/kplane")
+    result = _run(str(BIN / "mypy"), "apimachinery", "shard", "frontproxy", "cachesrv", "cmd/kplane", "cmd/kubectl_ws")
     assert result.returncode == 0, result.stdout + result.stderr

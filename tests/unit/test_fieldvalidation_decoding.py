@@ -241,9 +241,9 @@ def test_custom_resources_report_duplicates_then_what_their_schema_prunes() -> N
 
 
 def test_strict_decode_error_names_the_kind_and_version_of_the_body() -> None:
-    error = fieldvalidation.decode_error(ROLES, {"kind": "Role", "apiVersion": "rbac.authorization.k8s.io/v1"}, [
-        'unknown field "x"'
-    ])
+    error = fieldvalidation.decode_error(
+        ROLES, {"kind": "Role", "apiVersion": "rbac.authorization.k8s.io/v1"}, ['unknown field "x"']
+    )
     assert isinstance(error, StatusError) and (error.code, error.reason) == (400, "BadRequest")
     assert error.message == 'Role in version "v1" cannot be handled as a Role: strict decoding error: unknown field "x"'
 

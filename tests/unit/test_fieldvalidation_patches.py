@@ -76,7 +76,7 @@ def test_json_patched_objects_sort_the_objects_the_operations_went_through() -> 
     patched = _patched(operations)
     sorted_ids = fieldvalidation.json_patch_sorted_ids(patched, operations)
     assert sorted_ids == {id(patched), id(patched["metadata"])}
-    found = _decode_patched(patched, sorted_ids=sorted_ids, body_errors=["json patch unknown field \"[0].x\""])
+    found = _decode_patched(patched, sorted_ids=sorted_ids, body_errors=['json patch unknown field "[0].x"'])
     # the root and metadata in key order; the object added as a value keeps its own order (but is unknown)
     assert found == [
         'json patch unknown field "[0].x"',
@@ -99,7 +99,7 @@ def test_strict_patch_errors_are_422_on_the_field_patch() -> None:
         _decode_patched(patched, strict_mode=True, body_errors=['duplicate field "data.k"'])
     error = raised.value
     # the patched object's JSON (HTML characters escaped, as Go writes it), quoted as Go's %q does
-    shown = r'{\"data\":{\"k\":\"\\u003cv\\u003e\"},\"metadata\":{\"name\":\"a\"},\"zz\":1}'
+    shown = r"{\"data\":{\"k\":\"\\u003cv\\u003e\"},\"metadata\":{\"name\":\"a\"},\"zz\":1}"
     detail = 'strict decoding error: duplicate field "data.k", unknown field "zz"'
     assert (error.code, error.reason) == (422, "Invalid")
     assert error.message == f' "" is invalid: patch: Invalid value: "{shown}": {detail}'
