@@ -31,6 +31,7 @@ from shard.endpoints.metrics import RequestMetrics
 from shard.endpoints.router import Router
 from shard.registry.bootstrap import bootstrap
 from shard.registry.context import UserInfo
+from shard.registry.homes import HomeWorkspaces
 from shard.registry.registry import Registry
 from shard.storage.cacher import Cacher, CacherConfig
 from shard.storage.etcd3.client import EtcdClient
@@ -39,6 +40,8 @@ from shard.storage.etcd3.config import EtcdClientConfig
 from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
 from shard.storage.etcd3.store import Etcd3Storage
 from shard.storage.interface import Storage
+from shard.virtual.initializing import paths as initializing_paths
+from shard.virtual.initializing.handler import InitializingWorkspaces
 
 log = logging.getLogger("kplane.shard")
 ADMIN = UserInfo("kplane-admin", ("system:masters",))
@@ -110,8 +113,10 @@ async def _serve(options: ShardOptions, registry: Registry) -> web.AppRunner:
         tokens[token] = UserInfo(user, groups)
     authenticator = Union([StaticTokens(tokens), ClientCertificates()])
     authorizer = Chain([SystemMasters(), BootstrapDiscovery()])
-    router = Router(registry, registry.paths.clusters, VERSION_INFO, authorizer)
-    app = build_app(router=router, authenticator=authenticator, metrics=metrics)
+    homes = HomeWorkspaces(registry, options.name)
+    router = Router(registry, registry.paths.clusters, VERSION_INFO, authorizer, homes=homes)
+    services = {initializing_paths.PREFIX: InitializingWorkspaces(registry.storage).handle}
+    app = build_app(router=router, authenticator=authenticator, metrics=metrics, services=services)
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
     ssl_context = ssl_server_context(options.pki, client_ca=options.pki.ca_cert)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from apimachinery.index.home import rewrite_home_path
+
 
 @dataclass(frozen=True)
 class Located:
@@ -43,8 +45,9 @@ class PathIndex:
 
 
 def lookup(index: PathIndex, workspace_path: str) -> Located | None:
-    """The logical cluster at `workspace_path` (`root:org:team` or a bare cluster name), or None."""
-    first, *rest = workspace_path.split(":")
+    """The logical cluster at `workspace_path` (`root:org:team`, `user:<name>:…` or a bare cluster name),
+    or None."""
+    first, *rest = rewrite_home_path(workspace_path).split(":")
     current = first
     if current not in index.cluster_shards:
         return None

@@ -1,6 +1,9 @@
-"""The aiohttp application of a shard: middlewares, the catch-all route, and /metrics."""
+"""The aiohttp application of a shard: middlewares, /metrics, virtual workspaces under their URL prefixes
+(handlers given by the server), and the catch-all route."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -10,9 +13,16 @@ from shard.endpoints.metrics import RequestMetrics
 from shard.endpoints.router import Router
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
+ServiceHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_app(*, router: Router, authenticator: Authenticator, metrics: RequestMetrics) -> web.Application:
+def build_app(
+    *,
+    router: Router,
+    authenticator: Authenticator,
+    metrics: RequestMetrics,
+    services: Mapping[str, ServiceHandler] | None = None,
+) -> web.Application:
     app = web.Application(
         middlewares=[errors_to_status, metrics_filter(metrics), authentication_filter(authenticator)],  # type: ignore[list-item]
         client_max_size=MAX_BODY_BYTES,
@@ -25,5 +35,7 @@ def build_app(*, router: Router, authenticator: Authenticator, metrics: RequestM
         return response
 
     app.router.add_get("/metrics", serve_metrics)
+    for prefix, handler in (services or {}).items():
+        app.router.add_route("*", prefix + "{tail:.*}", handler)
     app.router.add_route("*", "/{tail:.*}", router.handle)
     return app

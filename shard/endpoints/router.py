@@ -1,5 +1,6 @@
 """From an authenticated request to the handler that answers it: path resolution (`root:org:team` → the
-logical cluster name), cluster check, then API dispatch; everything after resolution sees the name only."""
+logical cluster name), the home workspace (`workspaces/~` in root, before authorization as in kcp), cluster
+check, then API dispatch; everything after resolution sees the name only."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from shard.endpoints.resources import Target, serve
 from shard.endpoints.responses import json_response, warn
 from shard.registry.clusters import LogicalClusters
 from shard.registry.context import RequestContext, UserInfo
+from shard.registry.homes import HomeWorkspaces, home_workspace
 from shard.registry.registry import Registry
 
 USER_KEY = "kplane.user"
 PATH_KEY = "kplane.path"
 WORKSPACE_DENIED = "workspace access not permitted"
+HOME_RETRY_SECONDS = "1"
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Router:
     version_info: dict[str, Any]
     authorizer: Chain
     documents: Documents = field(default_factory=Documents)
+    homes: HomeWorkspaces | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         split = split_cluster(request.path)
@@ -42,6 +46,8 @@ class Router:
             return self._api(request, parsed)
         user: UserInfo = request[USER_KEY]
         cluster = await self.registry.paths.cluster_of(segment)
+        if self.homes is not None and cluster == "root" and _is_home_get(request, parsed):
+            return await self._home(self.homes, user)
         if cluster is None or not await self._cluster_allowed(cluster, parsed, request.method, user):
             raise errors.StatusError(403, "Forbidden", WORKSPACE_DENIED)
         self._authorize(request, cluster, parsed, user)
@@ -93,6 +99,14 @@ class Router:
         )
         return await serve(request, Target(store, ctx, path))
 
+    async def _home(self, homes: HomeWorkspaces, user: UserInfo) -> web.StreamResponse:
+        logical_cluster = await homes.ensure(user)
+        if logical_cluster is None:  # kcp answers in plain text while the home initializes
+            response = web.Response(status=429, text="Creating the home workspace\n")
+            response.headers["Retry-After"] = HOME_RETRY_SECONDS
+            return response
+        return json_response(home_workspace(logical_cluster))
+
     def _unscoped(self, request: web.Request) -> web.StreamResponse:
         parsed = parse(request.path)
         if isinstance(parsed, ApiPath) and parsed.kind in ("version", "healthz", "livez", "readyz"):
@@ -107,3 +121,15 @@ class Router:
         if path.kind == "version":
             return json_response(self.version_info)
         return self.documents.serve(request, path, self.registry.catalog_for(cluster))
+
+
+def _is_home_get(request: web.Request, parsed: ResourcePath | ApiPath | None) -> bool:
+    return (
+        isinstance(parsed, ResourcePath)
+        and request.method == "GET"
+        and parsed.group == "tenancy.kcp.io"
+        and parsed.resource == "workspaces"
+        and parsed.name == "~"
+        and not parsed.subresource
+        and not parsed.legacy_watch
+    )

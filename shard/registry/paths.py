@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apimachinery.apis.tenancy_kcp_io import WORKSPACES
+from apimachinery.index.home import rewrite_home_path
 from apimachinery.index.state import PathIndex, lookup
 from shard.registry.clusters import LogicalClusters
 from shard.registry.keys import object_key
@@ -26,7 +27,8 @@ class PathResolver:
 
     async def cluster_of(self, segment: str) -> str | None:
         """The logical cluster name `segment` addresses; a bare name is returned unchanged (the caller
-        checks it exists); None for a path that leads nowhere."""
+        checks it exists); None for a path that leads nowhere. `user:<name>` paths start at that user's home."""
+        segment = rewrite_home_path(segment)
         if ":" not in segment:
             return segment
         located = lookup(self.index, segment)

@@ -5,10 +5,16 @@ of the deleted logical clusters in etcd (read directly from the etcd this kplane
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import queue
+import ssl
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -191,19 +197,87 @@ spec:
 """
 
 
-def test_initializer_keeps_workspace_initializing_until_removed(server: Kplane, ctl: Kubectl) -> None:
+VW = "/services/initializingworkspaces/root:gated/clusters"
+LOGICALCLUSTERS = "apis/core.kcp.io/v1alpha1/logicalclusters"
+
+
+class WatchLines:
+    """A watch read line by line in a thread; `next_for(cluster)` is the next event about that cluster."""
+
+    def __init__(self, server: Kplane, path: str) -> None:
+        context = ssl.create_default_context(cafile=str(server.ca_file))
+        request = urllib.request.Request(server.base_url + path)
+        request.add_header("Authorization", f"Bearer {server.token}")
+        self.response = urllib.request.urlopen(request, context=context, timeout=READY_SECONDS)
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        with contextlib.suppress(Exception):
+            for line in self.response:
+                self.events.put(json.loads(line))
+
+    def next_for(self, cluster: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        while True:
+            event = self.events.get(timeout=READY_SECONDS)
+            annotations = event["object"]["metadata"].get("annotations") or {}
+            if annotations.get("kcp.io/cluster") == cluster and event["type"] not in skip:
+                return event
+
+
+def test_initializer_removes_itself_through_the_initializing_virtual_workspace(server: Kplane, ctl: Kubectl) -> None:
     base = f"{server.base_url}/clusters"
     ctl.ok("create", "-f", "-", input=GATED_TYPE, server=f"{base}/root")
     create_workspace(ctl, f"{base}/root", "gated-ws", "gated")
     deadline = time.monotonic() + READY_SECONDS
     while not cluster_of(ctl, f"{base}/root", "gated-ws") and time.monotonic() < deadline:
         time.sleep(0.2)
-    inside = f"{base}/root:gated-ws"
-    jsonpath = "jsonpath={.status.initializers}"
-    assert ctl.ok("get", "logicalcluster", "cluster", "-o", jsonpath, server=inside) == '["root:gated"]'
+    cluster = cluster_of(ctl, f"{base}/root", "gated-ws")
+    watch = WatchLines(server, f"{VW}/*/{LOGICALCLUSTERS}?watch=true&timeoutSeconds=60")
+    assert watch.next_for(cluster)["type"] == "ADDED"
+
+    status, listed = request_json(server, "GET", f"{VW}/*/{LOGICALCLUSTERS}")
+    assert status == 200 and listed["kind"] == "LogicalClusterList"
+    seen = {item["metadata"]["annotations"]["kcp.io/cluster"] for item in listed["items"]}
+    assert cluster in seen and "root" not in seen
+    assert all("root:gated" in item["status"]["initializers"] for item in listed["items"])
+    by_kubectl = ctl.ok("get", "logicalclusters", "-o", "name", server=f"{server.base_url}{VW}/*")
+    assert by_kubectl.split().count("logicalcluster.core.kcp.io/cluster") == len(listed["items"])
     time.sleep(1.5)
     assert ctl.ok("get", "ws", "gated-ws", "-o", "jsonpath={.status.phase}", server=f"{base}/root") == "Initializing"
-    patch = '{"status":{"initializers":[]}}'
-    ctl.ok("patch", "logicalcluster", "cluster", "--subresource=status", "--type=merge", "-p", patch, server=inside)
+
+    one = f"{VW}/{cluster}/{LOGICALCLUSTERS}/cluster"
+    status, got = request_json(server, "GET", one)
+    assert status == 200 and got["status"]["phase"] == "Initializing"
+    assert request_json(server, "GET", f"{VW}/{cluster}/{LOGICALCLUSTERS}")[0] == 405
+    assert request_json(server, "DELETE", one)[0] == 405
+    assert request_json(server, "PUT", one, got)[0] == 405
+    assert request_json(server, "GET", one, token="")[0] == 401
+
+    merge = "application/merge-patch+json"
+    status, refused = request_json(
+        server, "PATCH", f"{one}/status", {"status": {"initializers": ["wrong"]}}, content_type=merge
+    )
+    assert status == 422 and refused["reason"] == "Invalid"
+    assert 'only removing the "root:gated" initializer is supported' in refused["message"]
+    status, _ = request_json(server, "PATCH", f"{one}/status", {"status": {"initializers": []}}, content_type=merge)
+    assert status == 200
+    assert watch.next_for(cluster, skip=("MODIFIED",))["type"] == "DELETED"
+
     wait_ready(ctl, f"{base}/root", "gated-ws")
+    inside = f"{base}/root:gated-ws"
     assert ctl.ok("get", "logicalcluster", "cluster", "-o", "jsonpath={.status.phase}", server=inside) == "Ready"
+    assert request_json(server, "GET", one)[0] == 404
+
+
+def test_initializing_virtual_workspace_discovery_matches_kcp(server: Kplane) -> None:
+    prefix = "/services/initializingworkspaces/whatever"
+    status, versions = request_json(server, "GET", f"{prefix}/api")
+    assert status == 200 and versions["versions"] == ["v1"]
+    assert request_json(server, "GET", f"{prefix}/api/v1")[0] == 404
+    status, groups = request_json(server, "GET", f"{prefix}/apis")
+    assert [group["name"] for group in groups["groups"]] == ["core.kcp.io"]
+    status, resources = request_json(server, "GET", f"{prefix}/apis/core.kcp.io/v1alpha1")
+    main, sub = resources["resources"]
+    assert (main["name"], main["verbs"], main["categories"]) == ("logicalclusters", ["get", "list", "watch"], ["kcp"])
+    assert (sub["name"], sub["kind"], sub["verbs"]) == ("logicalclusters/status", "LogicalCluster", [])

@@ -1,0 +1,1 @@
+"""Virtual workspaces served by a shard under `/services/...`: views over its logical clusters."""

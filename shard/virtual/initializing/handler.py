@@ -1,0 +1,117 @@
+"""Serving the initializing virtual workspace, as kcp's initializingworkspaces VW does:
+
+- `/clusters/*/apis/core.kcp.io/v1alpha1/logicalclusters`: list and watch, across every logical cluster
+  of this shard, of the LogicalClusters the initializer sees (filtering.py);
+- `/clusters/<cluster>/apis/core.kcp.io/v1alpha1/logicalclusters/cluster`: get, and get/update/patch of
+  `status` (only removing this initializer from `status.initializers`);
+- discovery (`/api`, `/apis`, `/apis/core.kcp.io[/v1alpha1]`) at the root and under `/clusters/<x>`.
+
+Every other verb is 405; other resources are 404 (kcp proxies them into the workspace: not built yet).
+Authorization: system:masters only for now (kcp checks verb `initialize` on the WorkspaceType).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from apimachinery import errors
+from apimachinery.apis.catalog import Catalog
+from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
+from apimachinery.apis.types import Subresource
+from shard.auth.authz import Attributes, forbidden, resource_verb
+from shard.endpoints import reads, watches, writes
+from shard.endpoints.documents import Documents
+from shard.endpoints.params import truthy
+from shard.endpoints.requestinfo import ApiPath, ResourcePath, parse
+from shard.endpoints.router import PATH_KEY, USER_KEY
+from shard.registry.context import RequestContext, UserInfo
+from shard.registry.kinds import strategy_for
+from shard.registry.store import Store
+from shard.storage.interface import Storage
+from shard.virtual.initializing.filtering import FilteredStorage
+from shard.virtual.initializing.paths import WILDCARD, VirtualPath
+from shard.virtual.initializing.paths import parse as parse_virtual
+
+# discovery shows what kcp's VW shows: get/list/watch, category kcp, a status subresource without verbs
+VIEW_RESOURCE = dataclasses.replace(
+    LOGICALCLUSTERS, verbs=("get", "list", "watch"), categories=("kcp",), subresources=(Subresource("status", ()),)
+)
+DISCOVERY_KINDS = frozenset({"api", "apis", "group", "group_version"})
+
+
+@dataclass
+class InitializingWorkspaces:
+    storage: Storage
+    documents: Documents = field(default_factory=Documents)
+    catalog: Catalog = field(default_factory=lambda: Catalog.of([VIEW_RESOURCE]))
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        virtual = parse_virtual(request.path)
+        if virtual is None:
+            raise errors.resource_not_found_path()
+        parsed = parse(virtual.api_path)
+        request[PATH_KEY] = parsed
+        user: UserInfo = request[USER_KEY]
+        self._authorize(request, virtual, parsed, user)
+        if isinstance(parsed, ApiPath) and parsed.kind in DISCOVERY_KINDS:
+            if request.method != "GET":
+                raise errors.method_not_allowed()
+            return self.documents.serve(request, parsed, self.catalog)
+        if not isinstance(parsed, ResourcePath) or not virtual.cluster or not _is_logical_clusters(parsed):
+            raise errors.resource_not_found_path()
+        store = Store(VIEW_RESOURCE, strategy_for(LOGICALCLUSTERS), FilteredStorage(self.storage, virtual.initializer))
+        ctx = RequestContext(virtual.cluster, user, "", request.headers.get("User-Agent", ""))
+        if virtual.cluster == WILDCARD:
+            return await _serve_wildcard(request, store, ctx, parsed)
+        return await _serve_cluster(request, store, ctx, parsed)
+
+    def _authorize(
+        self, request: web.Request, virtual: VirtualPath, parsed: ResourcePath | ApiPath | None, user: UserInfo
+    ) -> None:
+        if user.is_master:
+            return
+        if isinstance(parsed, ResourcePath):
+            watch = parsed.legacy_watch or truthy(request.query.get("watch"))
+            verb = resource_verb(request.method, has_name=bool(parsed.name), watch=watch)
+            attributes = Attributes(
+                user, verb, virtual.cluster, parsed.group, parsed.resource, parsed.subresource, "", parsed.name
+            )
+        else:
+            attributes = Attributes(user, request.method.lower(), virtual.cluster, path=request.path)
+        raise forbidden(attributes, "access not permitted")
+
+
+def _is_logical_clusters(path: ResourcePath) -> bool:
+    return (
+        path.group == LOGICALCLUSTERS.group
+        and path.version == LOGICALCLUSTERS.version
+        and path.resource == LOGICALCLUSTERS.plural
+        and not path.namespace
+    )
+
+
+async def _serve_wildcard(
+    request: web.Request, store: Store, ctx: RequestContext, path: ResourcePath
+) -> web.StreamResponse:
+    if path.name or path.subresource or request.method != "GET":
+        raise errors.method_not_allowed()
+    if path.legacy_watch or truthy(request.query.get("watch")):
+        return await watches.watch(request, store, ctx)
+    return await reads.list_(request, store, ctx)
+
+
+async def _serve_cluster(
+    request: web.Request, store: Store, ctx: RequestContext, path: ResourcePath
+) -> web.StreamResponse:
+    if not path.name or path.legacy_watch or path.subresource not in ("", "status"):
+        raise errors.method_not_allowed()
+    if request.method == "GET":
+        return await reads.get(request, store, ctx, path)
+    if path.subresource == "status" and request.method == "PUT":
+        return await writes.update(request, store, ctx, path)
+    if path.subresource == "status" and request.method == "PATCH":
+        return await writes.patch(request, store, ctx, path)
+    raise errors.method_not_allowed()
