@@ -18,6 +18,7 @@ class Server:
     base_url: str
     token: str
     ca_file: Path
+    pid: int = 0  # the shard process, for RSS readings
 
 
 def _free_port() -> int:
@@ -27,7 +28,9 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_kplane(root_dir: Path, etcd_endpoint: str) -> AsyncIterator[Server]:
+async def running_kplane(
+    root_dir: Path, etcd_endpoint: str, extra_args: tuple[str, ...] = ()
+) -> AsyncIterator[Server]:
     port = _free_port()
     kplane = Path(sys.executable).parent / "kplane"
     process = await asyncio.create_subprocess_exec(
@@ -39,13 +42,14 @@ async def running_kplane(root_dir: Path, etcd_endpoint: str) -> AsyncIterator[Se
         str(port),
         "--etcd-servers",
         etcd_endpoint,
+        *extra_args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
         await asyncio.wait_for(_ready(process), READY_TIMEOUT_SECONDS)
         token = (root_dir / "pki" / "admin.token").read_text().strip()
-        yield Server(f"https://127.0.0.1:{port}", token, root_dir / "pki" / "ca.crt")
+        yield Server(f"https://127.0.0.1:{port}", token, root_dir / "pki" / "ca.crt", process.pid)
     finally:
         if process.returncode is None:
             process.terminate()
