@@ -343,3 +343,22 @@ def test_cluster_scoped_custom_resources_and_json_patch(kplane: Kplane, kubectl:
     assert region["zones"] == 4 and "namespace" not in region["metadata"]
     status, _ = request_json(kplane, "GET", "/clusters/root/apis/scoped.example.com/v1/namespaces/default/regions/eu")
     assert status == 404
+
+
+def test_garbage_collection_of_configmaps_owned_by_a_custom_resource(
+    widgets: Path, kplane: Kplane, kubectl: Kubectl, namespace: str
+) -> None:
+    kubectl.ok("-n", namespace, "apply", "-f", "-", input=WIDGET.replace("name: w", "name: owner"))
+    uid = kubectl.ok("-n", namespace, "get", "widget", "owner", "-o", "jsonpath={.metadata.uid}")
+    reference = {"apiVersion": "example.com/v1", "kind": "Widget", "name": "owner", "uid": uid}
+    status, _ = request_json(
+        kplane,
+        "POST",
+        f"/clusters/root/api/v1/namespaces/{namespace}/configmaps",
+        {"metadata": {"name": "owned", "ownerReferences": [reference]}},
+    )
+    assert status == 201
+    time.sleep(1)
+    assert kubectl.run("-n", namespace, "get", "cm", "owned").returncode == 0
+    kubectl.ok("-n", namespace, "delete", "widget", "owner")
+    assert _eventually(lambda: kubectl.run("-n", namespace, "get", "cm", "owned").returncode == 1)
