@@ -28,9 +28,7 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_kplane(
-    root_dir: Path, etcd_endpoint: str, extra_args: tuple[str, ...] = ()
-) -> AsyncIterator[Server]:
+async def running_kplane(root_dir: Path, etcd_endpoint: str, extra_args: tuple[str, ...] = ()) -> AsyncIterator[Server]:
     port = _free_port()
     kplane = Path(sys.executable).parent / "kplane"
     process = await asyncio.create_subprocess_exec(
