@@ -141,7 +141,7 @@ def _cpu_line(phase: str, use: CpuUse, n: int) -> str:
 
 def _requests_line(requests: Counter[str], n: int) -> str:
     """etcd requests per workspace, by gRPC method."""
-    parts = [f"{method} {count / n:.1f}" for method, count in requests.most_common() if count > 0]
+    parts = [f"{method} {count / n:.1f}" for method, count in requests.most_common() if count / n >= 0.05]
     return f"etcd requests per workspace: {sum(requests.values()) / n:.1f} ({', '.join(parts)})."
 
 
