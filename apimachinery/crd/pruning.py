@@ -60,9 +60,18 @@ def _prune_map(value: dict[str, Any], schema: Schema | None, parent: list[str], 
         pruned += ["".join(_join(parent, name)) for name in value]
         value.clear()
         return
+    for name in _walk_children(value, schema, parent, pruned):
+        if name not in META_FIELDS or parent:
+            pruned.append("".join(_join(parent, name)))
+        del value[name]
+
+
+def _walk_children(value: dict[str, Any], schema: Schema, parent: list[str], pruned: list[str]) -> list[str]:
+    """Prune inside every declared child of `value`; returns the names the schema does not declare."""
     embedded = bool(schema.get("x-kubernetes-embedded-resource"))
     properties = schema.get("properties") or {}
     declared, additional = additional_properties(schema)
+    undeclared = []
     for name in list(value):
         if embedded and name in META_FIELDS:
             continue
@@ -71,23 +80,13 @@ def _prune_map(value: dict[str, Any], schema: Schema | None, parent: list[str], 
         elif declared:
             _prune(value[name], additional, _join(parent, name), pruned)
         else:
-            if name not in META_FIELDS or parent:
-                pruned.append("".join(_join(parent, name)))
-            del value[name]
+            undeclared.append(name)
+    return undeclared
 
 
 def _skip_prune(value: Any, schema: Schema, parent: list[str], pruned: list[str]) -> None:
     if isinstance(value, dict):
-        embedded = bool(schema.get("x-kubernetes-embedded-resource"))
-        properties = schema.get("properties") or {}
-        declared, additional = additional_properties(schema)
-        for name in list(value):
-            if embedded and name in META_FIELDS:
-                continue
-            if name in properties:
-                _prune(value[name], properties[name], _join(parent, name), pruned)
-            elif declared:
-                _prune(value[name], additional, _join(parent, name), pruned)
+        _walk_children(value, schema, parent, pruned)
     elif isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, Mapping):

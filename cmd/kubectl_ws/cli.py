@@ -192,11 +192,15 @@ def workspace_parser() -> _Parser:
     )
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("-i", "--interactive", action="store_true", help="Interactive workspace tree browser")
-    parser.add_argument("--short", action="store_true",
-                        help="Print only the name of the workspace, e.g. for integration into the shell prompt")
+    _short_flag(parser)
     parser.add_argument("--version", action="version", version=f"workspace version {VERSION}")
     _connection_flags(parser, workspace_flag=False)
     return parser
+
+
+def _short_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--short", action="store_true",
+                        help="Print only the name of the workspace, e.g. for integration into the shell prompt")
 
 
 def _subcommand_parser(command: str) -> _Parser:
@@ -206,15 +210,13 @@ def _subcommand_parser(command: str) -> _Parser:
                          description="Uses the given workspace as the current workspace. Using - means previous "
                                      "workspace, .. means parent workspace, . mean current, ~ means home workspace")
         parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
-        parser.add_argument("--short", action="store_true",
-                            help="Print only the name of the workspace, e.g. for integration into the shell prompt")
+        _short_flag(parser)
         _connection_flags(parser, workspace_flag=False)
     elif command == "current":
         parser = _Parser(prog="kubectl ws current", usage="kubectl ws current [--short]",
                          description="Print the current workspace. Same as 'kubectl ws .'.")
         parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
-        parser.add_argument("--short", action="store_true",
-                            help="Print only the name of the workspace, e.g. for integration into the shell prompt")
+        _short_flag(parser)
         _connection_flags(parser, workspace_flag=False)
     elif command == "tree":
         parser = _Parser(prog="kubectl ws tree", usage="kubectl ws tree",
