@@ -1,37 +1,55 @@
-"""X.509 material for kplane: EC P-256 CAs, serving and client certificates, PEM helpers, TLS contexts.
+"""The local PKI directory of kplane and the TLS contexts built from it.
 
-This module owns every certificate and private key kplane creates, the on-disk layout of a local
-PKI directory (`ensure_pki`, which creates the files once and reuses them afterwards), and the
-`ssl.SSLContext` objects built from them. Nothing here talks to the network.
+This module owns the on-disk layout of a PKI directory (`ensure_pki` creates the files once and reuses
+them afterwards): the cluster CA with the serving and admin certificates, the front-proxy CA with the
+front-proxy's client certificate, the service-account signing key and the admin token. How a key or a
+certificate is made lives in `apimachinery.certs`; its names are re-exported here for callers that
+think of "the PKI". Nothing here talks to the network.
 """
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
-import os
 import secrets
 import ssl
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-CA_VALIDITY = datetime.timedelta(days=3650)
-LEAF_VALIDITY = datetime.timedelta(days=3650)
-CLOCK_SKEW = datetime.timedelta(minutes=5)
+from apimachinery.certs import (
+    CA_VALIDITY,
+    CLOCK_SKEW,
+    LEAF_VALIDITY,
+    CertKeyPair,
+    cert_from_pem,
+    cert_to_pem,
+    common_name,
+    create_ca,
+    generate_key,
+    issue_client_cert,
+    issue_serving_cert,
+    key_from_pem,
+    key_to_pem,
+    load_cert_key,
+    read_token,
+    subject_alt_names,
+    write_atomic,
+    write_cert_key,
+)
+
+__all__ = [
+    "ADMIN_GROUPS", "ADMIN_USER", "CA_VALIDITY", "CLOCK_SKEW", "DEFAULT_SERVING_HOSTS", "FRONT_PROXY_USER",
+    "LEAF_VALIDITY", "CertKeyPair", "PkiError", "PkiPaths", "cert_from_pem", "cert_to_pem", "create_ca",
+    "ensure_pki", "generate_key", "issue_client_cert", "issue_serving_cert", "key_from_pem", "key_to_pem",
+    "load_cert_key", "read_token", "ssl_client_context", "ssl_server_context", "subject_alt_names",
+    "write_atomic", "write_cert_key",
+]
+
 DEFAULT_SERVING_HOSTS = ("localhost", "127.0.0.1", "::1")
 ADMIN_USER = "kplane-admin"
 ADMIN_GROUPS = ("system:masters",)
-FRONT_PROXY_USER = "front-proxy"
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+FRONT_PROXY_USER = "kplane-front-proxy"
 
 
 class PkiError(Exception):
@@ -39,16 +57,11 @@ class PkiError(Exception):
 
 
 @dataclass(frozen=True)
-class CertKeyPair:
-    """A certificate and the private key that goes with it."""
-
-    cert: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
-
-
-@dataclass(frozen=True)
 class PkiPaths:
-    """Where `ensure_pki` keeps each file of a local PKI directory."""
+    """Where `ensure_pki` keeps each file of a local PKI directory.
+
+    The front-proxy CA (`front_proxy_client_ca_*`) is the request-header CA of the shards: only a client
+    certificate it issued, with an allowed common name, may speak for users with `X-Remote-User`."""
 
     directory: Path
     ca_cert: Path
@@ -62,6 +75,7 @@ class PkiPaths:
     front_proxy_client_cert: Path
     front_proxy_client_key: Path
     admin_token: Path
+    service_account_key: Path
 
     @classmethod
     def in_directory(cls, directory: Path) -> PkiPaths:
@@ -80,191 +94,18 @@ class PkiPaths:
             front_proxy_client_cert=d / "front-proxy-client.crt",
             front_proxy_client_key=d / "front-proxy-client.key",
             admin_token=d / "admin.token",
+            service_account_key=d / "service-account.key",
         )
-
-
-# --- keys and certificates ------------------------------------------------------------------------
-
-
-def generate_key() -> ec.EllipticCurvePrivateKey:
-    """A fresh EC P-256 private key."""
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def _name(common_name: str, organizations: Sequence[str] = ()) -> x509.Name:
-    attributes = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, org) for org in organizations]
-    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
-    return x509.Name(attributes)
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
-def _builder(subject: x509.Name, issuer: x509.Name, public_key: ec.EllipticCurvePublicKey,
-             not_after: datetime.datetime) -> x509.CertificateBuilder:
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(_now() - CLOCK_SKEW)
-        .not_valid_after(not_after)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-    )
-
-
-def create_ca(common_name: str, *, validity: datetime.timedelta = CA_VALIDITY) -> CertKeyPair:
-    """A self-signed CA certificate that may sign leaf certificates only (path length 0)."""
-    key = generate_key()
-    name = _name(common_name)
-    cert = (
-        _builder(name, name, key.public_key(), _now() + validity)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_key_usage(cert_sign=True), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return CertKeyPair(cert=cert, key=key)
-
-
-def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
-    """digitalSignature for every EC key (no keyEncipherment: that is for RSA key transport)."""
-    return x509.KeyUsage(
-        digital_signature=True, content_commitment=False, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=cert_sign, crl_sign=cert_sign,
-        encipher_only=False, decipher_only=False,
-    )
-
-
-def _issue(ca: CertKeyPair, subject: x509.Name, *, usage: x509.ObjectIdentifier,
-           sans: Sequence[x509.GeneralName] = (), validity: datetime.timedelta) -> CertKeyPair:
-    key = generate_key()
-    not_after = min(_now() + validity, ca.cert.not_valid_after_utc)
-    builder = (
-        _builder(subject, ca.cert.subject, key.public_key(), not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(cert_sign=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-        .add_extension(_authority_key_id(ca.cert), critical=False)
-    )
-    if sans:
-        builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
-    return CertKeyPair(cert=builder.sign(ca.key, hashes.SHA256()), key=key)
-
-
-def _authority_key_id(ca_cert: x509.Certificate) -> x509.AuthorityKeyIdentifier:
-    ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
-
-
-def subject_alt_names(hosts: Sequence[str]) -> list[x509.GeneralName]:
-    """SAN entries for `hosts`: IP literals become IP addresses, anything else a DNS name."""
-    sans: list[x509.GeneralName] = []
-    for host in dict.fromkeys(hosts):
-        ip = _parse_ip(host)
-        sans.append(x509.IPAddress(ip) if ip is not None else x509.DNSName(host))
-    return sans
-
-
-def _parse_ip(host: str) -> IPAddress | None:
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
-def issue_serving_cert(ca: CertKeyPair, *, hosts: Sequence[str], common_name: str = "",
-                       validity: datetime.timedelta = LEAF_VALIDITY) -> CertKeyPair:
-    """A TLS server certificate for `hosts` (DNS names and IP addresses), signed by `ca`."""
-    if not hosts:
-        raise ValueError("a serving certificate needs at least one host")
-    subject = _name(common_name or hosts[0])
-    return _issue(ca, subject, usage=ExtendedKeyUsageOID.SERVER_AUTH,
-                  sans=subject_alt_names(hosts), validity=validity)
-
-
-def issue_client_cert(ca: CertKeyPair, *, user: str, groups: Sequence[str] = (),
-                      validity: datetime.timedelta = LEAF_VALIDITY) -> CertKeyPair:
-    """A TLS client certificate naming `user` (CN) and `groups` (one O each), signed by `ca`."""
-    return _issue(ca, _name(user, groups), usage=ExtendedKeyUsageOID.CLIENT_AUTH, validity=validity)
-
-
-# --- PEM --------------------------------------------------------------------------------------
-
-
-def cert_to_pem(cert: x509.Certificate) -> bytes:
-    """PEM `CERTIFICATE` block."""
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def key_to_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-    """Unencrypted PKCS#8 PEM `PRIVATE KEY` block (read by Python's ssl, Go and OpenSSL)."""
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def cert_from_pem(data: bytes) -> x509.Certificate:
-    """The first certificate of a PEM bundle."""
-    return x509.load_pem_x509_certificate(data)
-
-
-def key_from_pem(data: bytes) -> ec.EllipticCurvePrivateKey:
-    """An unencrypted EC private key; any other key type is a `ValueError`."""
-    key = serialization.load_pem_private_key(data, password=None)
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ValueError(f"expected an EC private key, got {type(key).__name__}")
-    return key
-
-
-def load_cert_key(cert_path: Path, key_path: Path) -> CertKeyPair:
-    """Read a certificate and its key from PEM files."""
-    return CertKeyPair(cert=cert_from_pem(cert_path.read_bytes()), key=key_from_pem(key_path.read_bytes()))
-
-
-# --- files ------------------------------------------------------------------------------------
-
-
-def write_atomic(path: Path, data: bytes, *, mode: int) -> None:
-    """Write `data` to `path` through a temporary file in the same directory and a rename.
-
-    The temporary file is created with `mode` from the start, so a secret is never readable by
-    others, not even briefly. Readers see either the old content or the new one, never a part.
-    """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def write_cert_key(pair: CertKeyPair, cert_path: Path, key_path: Path) -> None:
-    """Write the key (mode 0600) first, then the certificate (mode 0644)."""
-    write_atomic(key_path, key_to_pem(pair.key), mode=0o600)
-    write_atomic(cert_path, cert_to_pem(pair.cert), mode=0o644)
-
-
-def read_token(path: Path) -> str:
-    """A bearer token file's content without surrounding whitespace."""
-    return path.read_text(encoding="utf-8").strip()
-
-
-# --- the local PKI directory --------------------------------------------------------------------
 
 
 def ensure_pki(directory: Path, *, serving_hosts: list[str]) -> PkiPaths:
     """Create the PKI files in `directory` that do not exist yet; keep every file that does.
 
-    Existing certificates are never regenerated, even if `serving_hosts` changed. A certificate
-    without its key, or a leaf not issued by the CA on disk, is a `PkiError`. Keys are written
-    before certificates, so a key without its certificate is a half-finished pair and is replaced.
+    Existing certificates are never regenerated, even if `serving_hosts` changed; the one exception is a
+    front-proxy client certificate with an older common name, reissued by the same CA. A certificate
+    without its key, or a leaf not issued by the CA on disk, is a `PkiError`. Keys are written before
+    certificates, so a key without its certificate is a half-finished pair and is replaced. A directory
+    made by an older kplane gets the files it lacks (service-account key) on its next start.
     """
     paths = PkiPaths.in_directory(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -277,8 +118,9 @@ def ensure_pki(directory: Path, *, serving_hosts: list[str]) -> PkiPaths:
     fp_ca = _ensure_ca(paths.front_proxy_client_ca_cert, paths.front_proxy_client_ca_key,
                        common_name="kplane-front-proxy-client-ca")
     _ensure_leaf(fp_ca, paths.front_proxy_client_cert, paths.front_proxy_client_key,
-                 lambda: issue_client_cert(fp_ca, user=FRONT_PROXY_USER))
+                 lambda: issue_client_cert(fp_ca, user=FRONT_PROXY_USER), expected_common_name=FRONT_PROXY_USER)
     _ensure_token(paths.admin_token)
+    _ensure_signing_key(paths.service_account_key)
     return paths
 
 
@@ -299,8 +141,8 @@ def _ensure_ca(cert_path: Path, key_path: Path, *, common_name: str) -> CertKeyP
     return pair
 
 
-def _ensure_leaf(ca: CertKeyPair, cert_path: Path, key_path: Path,
-                 issue: Callable[[], CertKeyPair]) -> None:
+def _ensure_leaf(ca: CertKeyPair, cert_path: Path, key_path: Path, issue: Callable[[], CertKeyPair], *,
+                 expected_common_name: str = "") -> None:
     pair = _existing_pair(cert_path, key_path)
     if pair is None:
         write_cert_key(issue(), cert_path, key_path)
@@ -309,6 +151,9 @@ def _ensure_leaf(ca: CertKeyPair, cert_path: Path, key_path: Path,
         pair.cert.verify_directly_issued_by(ca.cert)
     except (ValueError, TypeError, InvalidSignature) as err:
         raise PkiError(f"{cert_path} was not issued by the CA on disk; remove it and its key") from err
+    if expected_common_name and common_name(pair.cert) != expected_common_name:
+        # Made by an older kplane under another name, which the shards' allowed names no longer accept.
+        write_cert_key(issue(), cert_path, key_path)
 
 
 def _ensure_token(path: Path) -> None:
@@ -316,23 +161,44 @@ def _ensure_token(path: Path) -> None:
         write_atomic(path, (secrets.token_urlsafe(32) + "\n").encode(), mode=0o600)
 
 
+def _ensure_signing_key(path: Path) -> None:
+    """The service-account signing key (EC P-256, PKCS#8 PEM, 0600); an existing one must parse as EC."""
+    if path.exists():
+        key_from_pem(path.read_bytes())
+        return
+    write_atomic(path, key_to_pem(generate_key()), mode=0o600)
+
+
 # --- TLS contexts -------------------------------------------------------------------------------
 
 
-def ssl_server_context(paths: PkiPaths, *, client_ca: Path) -> ssl.SSLContext:
+def ssl_server_context(paths: PkiPaths, *, client_ca: Path | Sequence[Path]) -> ssl.SSLContext:
     """Serve `paths.serving_cert`; ask for an optional client certificate verified against `client_ca`.
 
     Clients without a certificate still connect (they may authenticate with a bearer token); a
-    client certificate that does not chain to `client_ca` fails the handshake. ALPN offers only
-    `http/1.1`, so kubectl (which offers `h2,http/1.1`) never tries HTTP/2.
+    client certificate that does not chain to one of the `client_ca` files fails the handshake. Several
+    CAs (the client CA and the front-proxy CA) must have distinct subjects: the authenticators tell
+    which one issued a peer certificate by its issuer name. ALPN offers only `http/1.1`, so kubectl
+    (which offers `h2,http/1.1`) never tries HTTP/2.
     """
+    cas = [client_ca] if isinstance(client_ca, Path) else list(client_ca)
+    _check_distinct_subjects(cas)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(paths.serving_cert, paths.serving_key)
-    context.load_verify_locations(cafile=client_ca)
+    for ca in cas:
+        context.load_verify_locations(cafile=ca)
     context.verify_mode = ssl.CERT_OPTIONAL
     context.set_alpn_protocols(["http/1.1"])
     return context
+
+
+def _check_distinct_subjects(cas: Sequence[Path]) -> None:
+    if len(cas) < 2:
+        return
+    subjects = [cert_from_pem(path.read_bytes()).subject for path in cas]
+    if len(set(subjects)) != len(subjects):
+        raise PkiError("the trusted client CAs must have distinct subjects: " + ", ".join(map(str, cas)))
 
 
 def ssl_client_context(ca: Path, cert: Path | None = None, key: Path | None = None, *,

@@ -6,11 +6,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from apimachinery.pki import PkiPaths
+from shard.auth.requestheader import DEFAULT_ALLOWED_NAMES
+from shard.auth.serviceaccounts import DEFAULT_ISSUER
 
 
 @dataclass(frozen=True)
 class ShardOptions:
-    """Everything a shard needs to start. `etcd_servers` empty → an embedded etcd under `root_dir/etcd`."""
+    """Everything a shard needs to start. `etcd_servers` empty → an embedded etcd under `root_dir/etcd`.
+
+    Authentication: `token_auth_file` is kube's token CSV (None: no token users but the admin);
+    `service_account_key_file` signs and verifies service-account tokens (None: `pki.service_account_key`);
+    `api_audiences` are the audiences a token must name one of and a TokenRequest gets by default (empty:
+    the issuer, as upstream); `requestheader_allowed_names` are the front-proxy certificate names trusted to
+    send `X-Remote-User` (empty: any certificate of the front-proxy CA)."""
 
     root_dir: Path
     pki: PkiPaths
@@ -23,3 +31,16 @@ class ShardOptions:
     watch_cache: bool = True
     watch_cache_size: int = 10_000
     compaction_interval: float = 300.0
+    token_auth_file: Path | None = None
+    service_account_key_file: Path | None = None
+    service_account_issuer: str = DEFAULT_ISSUER
+    api_audiences: tuple[str, ...] = ()
+    requestheader_allowed_names: tuple[str, ...] = DEFAULT_ALLOWED_NAMES
+
+    @property
+    def audiences(self) -> tuple[str, ...]:
+        return self.api_audiences or (self.service_account_issuer,)
+
+    @property
+    def signing_key_file(self) -> Path:
+        return self.service_account_key_file or self.pki.service_account_key

@@ -1,8 +1,9 @@
 """A shard process: options → storage → registry → HTTPS server, and a graceful shutdown.
 
 Start-up order: etcd (embedded or given), storage (with the watch cache), the `root` logical cluster,
-this shard's Shard object and the built-in WorkspaceTypes (shard/registry/bootstrap.py), controllers, then
-the listener; `ready` is called once requests are served. Shutdown runs in reverse: the listener stops
+this shard's Shard object and the built-in WorkspaceTypes (shard/registry/bootstrap.py), the RBAC policy
+(`system:admin` and root's grants, shard/auth/seed.py), the RBAC index (served only once it has listed),
+controllers, then the listener; `ready` is called once requests are served. Shutdown runs in reverse: the listener stops
 (watches drain first), controllers are cancelled, storage and etcd close.
 """
 
@@ -17,10 +18,14 @@ from contextlib import AsyncExitStack
 from aiohttp import web
 
 from apimachinery.apis.catalog import builtin_catalog
-from apimachinery.pki import read_token, ssl_server_context
-from shard.auth.authn import ClientCertificates, StaticTokens, Union
-from shard.auth.authz import BootstrapDiscovery, Chain, SystemMasters
+from apimachinery.pki import ssl_server_context
+from shard.auth.access import ShardAccess
+from shard.auth.rbac.follower import RBACFollower
+from shard.auth.rbac.index import RBACIndex
+from shard.auth.seed import seed_policy
+from shard.auth.wiring import build_authentication
 from shard.config import ShardOptions
+from shard.controllers.clusterroleaggregation.controller import ClusterRoleAggregator
 from shard.controllers.crd.controller import CRDController
 from shard.controllers.garbagecollector.controller import GarbageCollector
 from shard.controllers.namespace.controller import NamespaceController
@@ -28,6 +33,7 @@ from shard.controllers.pathindex.controller import PathIndexController
 from shard.controllers.workspace.controller import WorkspaceController
 from shard.endpoints.app import build_app
 from shard.endpoints.metrics import RequestMetrics
+from shard.endpoints.reviews import Reviews
 from shard.endpoints.router import Router
 from shard.registry.bootstrap import bootstrap
 from shard.registry.context import UserInfo
@@ -63,7 +69,12 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         storage = await stack.enter_async_context(_storage(options))
         registry = Registry(builtin_catalog(), storage, root_ca_pem=options.pki.ca_cert.read_text())
         await bootstrap(registry, user=ADMIN, shard_name=options.name, base_url=_base_url(options))
+        await seed_policy(registry, user=ADMIN)
+        rbac_index = RBACIndex()
+        follower = RBACFollower(storage=storage, index=rbac_index)
+        stack.push_async_callback(_cancel, asyncio.create_task(follower.run()))
         controllers = (
+            ClusterRoleAggregator(registry),
             NamespaceController(registry),
             GarbageCollector(registry),
             CRDController(registry),
@@ -72,7 +83,8 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         )
         for controller in controllers:
             stack.push_async_callback(_cancel, asyncio.create_task(controller.run()))
-        runner = await _serve(options, registry)
+        await follower.synced.wait()  # never decide on an empty policy
+        runner = await _serve(options, registry, ShardAccess(storage, rbac_index))
         stack.push_async_callback(runner.cleanup)
         ready()
         await stop.wait()
@@ -106,20 +118,19 @@ def _base_url(options: ShardOptions) -> str:
     return f"https://{'[' + host + ']' if ':' in host else host}:{options.port}"
 
 
-async def _serve(options: ShardOptions, registry: Registry) -> web.AppRunner:
+async def _serve(options: ShardOptions, registry: Registry, access: ShardAccess) -> web.AppRunner:
     metrics = RequestMetrics()
-    tokens = {read_token(options.pki.admin_token): ADMIN}
-    for token, (user, groups) in options.extra_tokens.items():
-        tokens[token] = UserInfo(user, groups)
-    authenticator = Union([StaticTokens(tokens), ClientCertificates()])
-    authorizer = Chain([SystemMasters(), BootstrapDiscovery()])
+    authentication = build_authentication(options, admin=ADMIN, storage=registry.storage)
+    authenticator = authentication.authenticator
     homes = HomeWorkspaces(registry, options.name)
-    router = Router(registry, registry.paths.clusters, VERSION_INFO, authorizer, homes=homes)
-    services = {initializing_paths.PREFIX: InitializingWorkspaces(registry.storage).handle}
+    reviews = Reviews(authorize=access.authorize, rules_for=access.rules_for)
+    router = Router(registry, registry.paths.clusters, VERSION_INFO, access, homes=homes, reviews=reviews)
+    initializing = InitializingWorkspaces(registry.storage, access, registry.paths.cluster_of)
+    services = {initializing_paths.PREFIX: initializing.handle}
     app = build_app(router=router, authenticator=authenticator, metrics=metrics, services=services)
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
-    ssl_context = ssl_server_context(options.pki, client_ca=options.pki.ca_cert)
+    ssl_context = ssl_server_context(options.pki, client_ca=authentication.client_cas)
     site = web.TCPSite(runner, options.bind_address, options.port, ssl_context=ssl_context, reuse_address=True)
     await site.start()
     return runner

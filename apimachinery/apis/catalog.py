@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from apimachinery.apis import (
     apiextensions_v1,
+    authentication_v1,
+    authorization_v1,
     coordination_v1,
     core_kcp_io,
     core_v1,
@@ -19,6 +21,8 @@ from apimachinery.apis.types import ResourceDefinition
 BUILTINS: tuple[ResourceDefinition, ...] = (
     *core_v1.RESOURCES,
     *events_v1.RESOURCES,
+    *authentication_v1.RESOURCES,
+    *authorization_v1.RESOURCES,
     *coordination_v1.RESOURCES,
     *rbac_v1.RESOURCES,
     *apiextensions_v1.RESOURCES,

@@ -71,6 +71,9 @@ class ResourceDefinition:
     scale: ScalePaths | None = None
     to_storage: Callable[[Object], Object] | None = None
     from_storage: Callable[[Object], Object] | None = None
+    # False for kinds that are computed per request and never stored (the access reviews): the registry
+    # builds no Store for them, and discovery gives them no storageVersionHash
+    persisted: bool = True
 
     @property
     def group_version(self) -> str:

@@ -1,5 +1,8 @@
 """`kplane start`: PKI on first start, etcd and the shard, the admin kubeconfig, and a `ready` line.
 
+Without `--token-auth-file` the shard reads `<root-dir>/tokens.csv`, created on first start with one
+non-admin user whose kubeconfig, `tenant.kubeconfig`, is written next to the admin's (cmd/kplane/users.py).
+
 SIGINT/SIGTERM stop everything cleanly; the root directory keeps the data for the next start, and a
 lock on it keeps a second instance out.
 """
@@ -18,6 +21,8 @@ import uvloop
 from apimachinery.kubeconfig import write_admin_kubeconfig
 from apimachinery.pki import PkiPaths, ensure_pki, read_token
 from kplane.rootdir import RootDirInUseError, RootDirLock
+from kplane.users import TOKEN_FILE_NAME, ensure_token_file, write_tenant_kubeconfig
+from shard.auth.tokenfile import TokenFileError, read_token_file
 from shard.config import ShardOptions
 from shard.server import run_shard
 
@@ -40,6 +45,13 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         type=int,
         help="events the watch cache keeps for watchers that resume (default 10000)",
     )
+    command.add_argument(
+        "--token-auth-file",
+        default=None,
+        type=Path,
+        help="kube's static token CSV (token,user,uid,\"group1,group2\"); default: <root-dir>/tokens.csv, "
+        "created with a user 'tenant' whose kubeconfig is <root-dir>/tenant.kubeconfig",
+    )
     command.add_argument("-v", "--verbose", action="store_true", help="log at debug level")
 
 
@@ -54,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
         with RootDirLock(root_dir):
             options = _options(args)
             uvloop.run(_run(options))
-    except RootDirInUseError as err:
+    except (RootDirInUseError, TokenFileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0
@@ -64,6 +76,8 @@ def _options(args: argparse.Namespace) -> ShardOptions:
     root_dir: Path = args.root_dir.resolve()
     pki = ensure_pki(root_dir / "pki", serving_hosts=[args.bind_address, "localhost", "127.0.0.1"])
     servers = tuple(s for s in args.etcd_servers.split(",") if s)
+    token_file: Path = args.token_auth_file.resolve() if args.token_auth_file else ensure_token_file(root_dir)
+    read_token_file(token_file)  # a malformed file stops the start here, with its line named
     return ShardOptions(
         root_dir=root_dir,
         pki=pki,
@@ -73,6 +87,7 @@ def _options(args: argparse.Namespace) -> ShardOptions:
         etcd_unsafe_no_fsync=args.etcd_unsafe_no_fsync,
         compaction_interval=args.etcd_compaction_interval,
         watch_cache_size=args.watch_cache_size,
+        token_auth_file=token_file,
     )
 
 
@@ -85,6 +100,10 @@ async def _run(options: ShardOptions) -> None:
 
     def ready() -> None:
         _write_kubeconfig(kubeconfig, options)
+        if options.token_auth_file == options.root_dir / TOKEN_FILE_NAME:
+            ca_pem = options.pki.ca_cert.read_bytes()
+            write_tenant_kubeconfig(options.root_dir, options.token_auth_file, server_url=_server_url(options),
+                                    ca_pem=ca_pem)
         print(
             f"kplane is ready at https://{_host(options)}:{options.port}/clusters/root; export KUBECONFIG={kubeconfig}",
             flush=True,
@@ -97,11 +116,15 @@ def _host(options: ShardOptions) -> str:
     return f"[{options.bind_address}]" if ":" in options.bind_address else options.bind_address
 
 
+def _server_url(options: ShardOptions) -> str:
+    return f"https://{_host(options)}:{options.port}/clusters/root"
+
+
 def _write_kubeconfig(path: Path, options: ShardOptions) -> None:
     pki: PkiPaths = options.pki
     write_admin_kubeconfig(
         path,
-        server_url=f"https://{_host(options)}:{options.port}/clusters/root",
+        server_url=_server_url(options),
         ca_pem=pki.ca_cert.read_bytes(),
         context_name="root",
         token=read_token(pki.admin_token),

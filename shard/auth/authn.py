@@ -1,79 +1,124 @@
 """Who is calling: a union of authenticators, the first that recognises the credentials wins.
 
-This issue's set: static bearer tokens (the admin token) and client certificates verified by the TLS layer
-against the client CA (CN = user, O = groups). Request-header, service-account and token-file
-authenticators plug into the same union later.
+The union's members: static bearer tokens (the admin token, kube's token file: shard/auth/tokenfile.py),
+service-account JWTs (shard/auth/serviceaccounts.py), client certificates issued by the client CA, and
+request-header authentication by the front-proxy (shard/auth/requestheader.py). Authentication is async
+because a service-account token is only good while its ServiceAccount still exists.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from multidict import CIMultiDict, CIMultiDictProxy, MultiMapping
+
+from apimachinery.certs import common_name, organizations
 from shard.registry.context import UserInfo
 
 AUTHENTICATED = "system:authenticated"
+CREDENTIAL_ID_EXTRA = "authentication.kubernetes.io/credential-id"
+
+
+def _no_certificate() -> x509.Certificate | None:
+    return None
+
+
+def _no_headers() -> MultiMapping[str]:
+    return CIMultiDictProxy(CIMultiDict())
 
 
 @dataclass(frozen=True)
 class Credentials:
-    """What a request presents: the Authorization header's bearer token and the verified peer certificate.
+    """What a request presents: the Authorization header's bearer token, the peer certificate verified by
+    the TLS handshake (against the client CA or the front-proxy CA), and the request headers.
 
-    The certificate is read only when an authenticator asks for it (`load_peer_certificate`): most
-    requests carry a token, and decoding the peer certificate costs more than checking one."""
+    The certificate is decoded only when an authenticator asks for it (`peer_certificate`): most requests
+    carry a token, and decoding a certificate costs more than checking one. The loader should cache."""
 
     bearer_token: str = ""
-    load_peer_certificate: Callable[[], dict[str, Any] | None] = lambda: None
+    load_peer_certificate: Callable[[], x509.Certificate | None] = _no_certificate
+    headers: MultiMapping[str] = field(default_factory=_no_headers)
 
     @property
-    def peer_certificate(self) -> dict[str, Any] | None:
+    def peer_certificate(self) -> x509.Certificate | None:
         return self.load_peer_certificate()
 
 
 class Authenticator(Protocol):
-    def authenticate(self, credentials: Credentials) -> UserInfo | None: ...
+    async def authenticate(self, credentials: Credentials) -> UserInfo | None:
+        """The user these credentials prove, or None if they prove nobody to this authenticator."""
+        ...
+
+
+def token_digest(token: str) -> bytes:
+    """The key a token is stored under: a lookup by digest never compares secrets byte by byte."""
+    return hashlib.sha256(token.encode("utf-8")).digest()
 
 
 @dataclass(frozen=True)
 class StaticTokens:
-    """Tokens known at start-up, each mapped to a user."""
+    """Tokens known at start-up (the admin token, the token file), each mapped to a user.
 
-    users_by_token: dict[str, UserInfo] = field(default_factory=dict)
+    Lookup is by SHA-256 digest in a dict (O(1) for any number of users); the stored token is then
+    compared with `hmac.compare_digest`, so a hit never depends on how much of a guess was right."""
 
-    def authenticate(self, credentials: Credentials) -> UserInfo | None:
+    entries: dict[bytes, tuple[str, UserInfo]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, users_by_token: Iterable[tuple[str, UserInfo]]) -> StaticTokens:
+        """Later duplicates replace earlier ones, as upstream's token file does."""
+        return cls({token_digest(token): (token, user) for token, user in users_by_token if token})
+
+    def merged(self, other: StaticTokens) -> StaticTokens:
+        return StaticTokens({**self.entries, **other.entries})
+
+    async def authenticate(self, credentials: Credentials) -> UserInfo | None:
         token = credentials.bearer_token
         if not token:
             return None
-        for known, user in self.users_by_token.items():
-            if hmac.compare_digest(known.encode(), token.encode()):
-                return user
-        return None
+        entry = self.entries.get(token_digest(token))
+        if entry is None or not hmac.compare_digest(entry[0].encode("utf-8"), token.encode("utf-8")):
+            return None
+        return entry[1]
 
 
 @dataclass(frozen=True)
 class ClientCertificates:
-    """A certificate the TLS layer verified against the client CA: CN is the user, each O a group."""
+    """A certificate issued by the client CA: CN is the user, each O a group (upstream's x509 authenticator).
 
-    def authenticate(self, credentials: Credentials) -> UserInfo | None:
+    The TLS handshake also accepts certificates of the front-proxy CA; those are not users, so the issuer
+    must be the client CA's subject (the trusted CAs have distinct subjects, checked when the TLS context
+    is built). A certificate without a CN proves nobody."""
+
+    client_ca_subject: x509.Name
+
+    async def authenticate(self, credentials: Credentials) -> UserInfo | None:
         cert = credentials.peer_certificate
-        if not cert:
+        if cert is None or cert.issuer != self.client_ca_subject:
             return None
-        common_names = [v for rdn in cert.get("subject", ()) for (k, v) in rdn if k == "commonName"]
-        groups = tuple(v for rdn in cert.get("subject", ()) for (k, v) in rdn if k == "organizationName")
-        if not common_names:
+        user = common_name(cert)
+        if not user:
             return None
-        return UserInfo(common_names[0], groups)
+        fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+        return UserInfo(user, organizations(cert), extra={CREDENTIAL_ID_EXTRA: (f"X509SHA256={fingerprint}",)})
 
 
 @dataclass(frozen=True)
 class Union:
+    """The first authenticator that recognises the credentials decides; every user it returns is in
+    `system:authenticated`."""
+
     authenticators: Sequence[Authenticator]
 
-    def authenticate(self, credentials: Credentials) -> UserInfo | None:
+    async def authenticate(self, credentials: Credentials) -> UserInfo | None:
         for authenticator in self.authenticators:
-            user = authenticator.authenticate(credentials)
+            user = await authenticator.authenticate(credentials)
             if user is not None:
                 return UserInfo(user.name, _with_authenticated(user.groups), user.uid, user.extra)
         return None
@@ -84,5 +129,8 @@ def _with_authenticated(groups: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def bearer_token(authorization: str) -> str:
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
+    """The token of an `Authorization: Bearer <token>` header ("" for any other scheme or none).
+
+    As upstream: the header is trimmed and split on single spaces; the token is the second part."""
+    parts = authorization.strip().split(" ", 2)
+    return parts[1] if len(parts) >= 2 and parts[0].lower() == "bearer" else ""

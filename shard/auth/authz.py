@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from apimachinery import errors
-from shard.registry.context import UserInfo
+from shard.registry.context import Permissions, UserInfo
 
 VERB_BY_METHOD = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 
 
 @dataclass(frozen=True)
 class Attributes:
-    """What a request does, in the terms RBAC rules use."""
+    """What a request does, in the terms RBAC rules use. `path` (non-resource requests only) is the path
+    inside the logical cluster, e.g. `/api/v1` or `/` (never the `/clusters/<name>` prefix)."""
 
     user: UserInfo
     verb: str
@@ -40,6 +41,7 @@ class Attributes:
 class Decision:
     allowed: bool
     reason: str = ""
+    denied: bool = False  # an explicit deny, not "no authorizer allowed it" (SubjectAccessReview status.denied)
 
 
 class Authorizer(Protocol):
@@ -52,24 +54,6 @@ class Authorizer(Protocol):
 class SystemMasters:
     def authorize(self, attributes: Attributes) -> Decision | None:
         return Decision(True) if attributes.user.is_master else None
-
-
-DISCOVERY_PREFIXES = ("/api", "/apis", "/openapi", "/version", "/healthz", "/livez", "/readyz")
-
-
-@dataclass(frozen=True)
-class BootstrapDiscovery:
-    """Upstream's `system:discovery` and `system:public-info-viewer`: every authenticated user may read
-    discovery, OpenAPI, version and health documents (the API surface, never data)."""
-
-    def authorize(self, attributes: Attributes) -> Decision | None:
-        if attributes.is_resource_request or attributes.verb != "get":
-            return None
-        _, _, tail = attributes.path.partition(f"/clusters/{attributes.cluster}")
-        path = tail or attributes.path
-        if any(path == prefix or path.startswith(prefix + "/") for prefix in DISCOVERY_PREFIXES):
-            return Decision(True)
-        return None
 
 
 @dataclass(frozen=True)
@@ -110,3 +94,27 @@ def _with_reason(error: errors.StatusError, reason: str) -> errors.StatusError:
     if reason:
         error.message = f"{error.message}: {reason}"
     return error
+
+
+class AccessController(Protocol):
+    """What the router asks per request, after the logical cluster is known: the decision (which may look
+    at fresh state before denying, hence async) and the caller's permissions for admission steps."""
+
+    async def authorize(self, attributes: Attributes) -> Decision: ...
+
+    async def permissions(self, user: UserInfo, cluster: str, *, fresh: bool = False) -> Permissions | None:
+        """`fresh`: answer from state read now, for writes whose admission grants rights (RBAC objects)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChainAccess:
+    """An AccessController over a fixed chain, for shards and tests that need nothing fresher."""
+
+    chain: Chain
+
+    async def authorize(self, attributes: Attributes) -> Decision:
+        return self.chain.authorize(attributes)
+
+    async def permissions(self, user: UserInfo, cluster: str, *, fresh: bool = False) -> Permissions | None:
+        return None

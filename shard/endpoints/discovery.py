@@ -88,8 +88,9 @@ def _resource_entry(resource: ResourceDefinition) -> dict[str, Any]:
         "namespaced": resource.namespaced,
         "kind": resource.kind,
         "verbs": list(resource.verbs),
-        "storageVersionHash": storage_version_hash(resource),
     }
+    if resource.persisted:  # upstream gives a hash only to what it stores
+        entry["storageVersionHash"] = storage_version_hash(resource)
     if resource.short_names:
         entry["shortNames"] = list(resource.short_names)
     if resource.categories:

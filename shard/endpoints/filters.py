@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from cryptography import x509
 
 from apimachinery import errors
 from shard.auth.authn import Authenticator, Credentials, bearer_token
@@ -63,14 +65,21 @@ def _labels(request: web.Request) -> tuple[str, str]:
 
 
 def authentication_filter(authenticator: Authenticator) -> Middleware:
+    """Who the request is: the authenticator's user, or 401 `Unauthorized`.
+
+    Without recognised credentials only the health endpoints answer (anonymously). A bearer token that
+    proves nobody is a 401 even there: upstream never treats a bad token as anonymous."""
+
     @web.middleware
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
         credentials = Credentials(
-            bearer_token(request.headers.get("Authorization", "")), lambda: _peer_certificate(request)
+            bearer_token(request.headers.get("Authorization", "")),
+            functools.cache(lambda: _peer_certificate(request)),
+            request.headers,
         )
-        user = authenticator.authenticate(credentials)
+        user = await authenticator.authenticate(credentials)
         if user is None:
-            if _anonymous_allowed(request.path):
+            if not credentials.bearer_token and _anonymous_allowed(request.path):
                 return await handler(request)
             raise errors.unauthorized()
         request[USER_KEY] = user
@@ -85,10 +94,9 @@ def _anonymous_allowed(path: str) -> bool:
     return path in UNAUTHENTICATED_PATHS or (split is not None and tail in ("/healthz", "/livez", "/readyz"))
 
 
-def _peer_certificate(request: web.Request) -> dict[str, object] | None:
+def _peer_certificate(request: web.Request) -> x509.Certificate | None:
+    """The client certificate the TLS handshake verified (against the client CA or the front-proxy CA)."""
     transport = request.transport
     ssl_object = transport.get_extra_info("ssl_object") if transport else None
-    if ssl_object is None:
-        return None
-    cert = ssl_object.getpeercert()
-    return cert or None
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    return x509.load_der_x509_certificate(der) if der else None

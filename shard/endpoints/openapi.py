@@ -93,6 +93,8 @@ def _paths(resource: ResourceDefinition, prefix: str) -> dict[str, Any]:
     base = "/" + gv_path(resource.group, resource.version)
     scope = f"{base}/namespaces/{{namespace}}/{resource.plural}" if resource.namespaced else f"{base}/{resource.plural}"
     ref = {"$ref": prefix + resource.schema_name}
+    if resource.verbs == ("create",):  # the reviews: upstream publishes only the POST of the collection
+        return {scope: {"post": _collection_ops(resource, ref)["post"]}}
     paths = {scope: _collection_ops(resource, ref), f"{scope}/{{name}}": _item_ops(resource, ref)}
     if resource.subresource("status"):
         paths[f"{scope}/{{name}}/status"] = _item_ops(resource, ref, status=True)

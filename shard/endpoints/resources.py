@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from apimachinery import errors
-from shard.endpoints import reads, scales, watches, writes
+from shard.auth.serviceaccounts import TokenIssuer
+from shard.endpoints import reads, scales, tokens, watches, writes
 from shard.endpoints.params import truthy
 from shard.endpoints.requestinfo import ResourcePath
 from shard.registry.context import RequestContext
@@ -16,11 +17,13 @@ from shard.registry.store import Store
 
 @dataclass(frozen=True)
 class Target:
-    """The resolved request: the Store of the resource, the request scope, and the parsed path."""
+    """The resolved request: the Store of the resource, the request scope, and the parsed path.
+    `token_issuer` signs TokenRequests (`serviceaccounts/<name>/token`); None: that subresource is 404."""
 
     store: Store
     ctx: RequestContext
     path: ResourcePath
+    token_issuer: TokenIssuer | None = None
 
 
 async def serve(request: web.Request, target: Target) -> web.StreamResponse:
@@ -30,6 +33,8 @@ async def serve(request: web.Request, target: Target) -> web.StreamResponse:
         return await _serve_collection(request, target)
     if path.subresource == "scale":
         return await scales.serve(request, target.store, target.ctx, path)
+    if path.subresource == "token" and not path.legacy_watch:
+        return await tokens.create_token(request, target.store, target.ctx, path.name, issuer=target.token_issuer)
     if path.legacy_watch:
         if path.subresource:
             raise errors.resource_not_found_path()
@@ -62,7 +67,7 @@ def _check_subresource(target: Target) -> None:
     sub = target.path.subresource
     if sub and target.store.resource.subresource(sub) is None:
         raise errors.resource_not_found_path()
-    if sub and sub not in ("status", "finalize", "scale"):
+    if sub and sub not in ("status", "finalize", "scale", "token"):
         raise errors.method_not_allowed(
             f"the server does not allow this method on the requested resource ({target.store.resource.plural}/{sub})"
         )

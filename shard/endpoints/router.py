@@ -10,11 +10,13 @@ from typing import Any
 from aiohttp import web
 
 from apimachinery import errors
-from shard.auth.authz import Attributes, Chain, forbidden, resource_verb
+from shard.auth.authz import AccessController, Attributes, forbidden, resource_verb
+from shard.auth.scoping import scoped_user
 from shard.endpoints.documents import Documents
 from shard.endpoints.requestinfo import ApiPath, ResourcePath, parse, split_cluster
 from shard.endpoints.resources import Target, serve
 from shard.endpoints.responses import json_response, warn
+from shard.endpoints.reviews import Reviews
 from shard.registry.clusters import LogicalClusters
 from shard.registry.context import RequestContext, UserInfo
 from shard.registry.homes import HomeWorkspaces, home_workspace
@@ -31,9 +33,10 @@ class Router:
     registry: Registry
     clusters: LogicalClusters
     version_info: dict[str, Any]
-    authorizer: Chain
+    access: AccessController
     documents: Documents = field(default_factory=Documents)
     homes: HomeWorkspaces | None = None
+    reviews: Reviews | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         split = split_cluster(request.path)
@@ -50,15 +53,21 @@ class Router:
             return await self._home(self.homes, user)
         if cluster is None or not await self._cluster_allowed(cluster, parsed, request.method, user):
             raise errors.StatusError(403, "Forbidden", WORKSPACE_DENIED)
-        self._authorize(request, cluster, parsed, user)
+        user = scoped_user(user, cluster)
+        await self._authorize(request, cluster, parsed, user, api_path)
         if isinstance(parsed, ResourcePath):
             return await self._resource(request, cluster, parsed, user)
         if isinstance(parsed, ApiPath):
             return self._api(request, parsed, cluster)
         raise errors.resource_not_found_path()
 
-    def _authorize(
-        self, request: web.Request, cluster: str, parsed: ResourcePath | ApiPath | None, user: UserInfo
+    async def _authorize(
+        self,
+        request: web.Request,
+        cluster: str,
+        parsed: ResourcePath | ApiPath | None,
+        user: UserInfo,
+        api_path: str,
     ) -> None:
         if isinstance(parsed, ResourcePath):
             watch = parsed.legacy_watch or request.query.get("watch") in ("true", "1")
@@ -67,8 +76,8 @@ class Router:
                 user, verb, cluster, parsed.group, parsed.resource, parsed.subresource, parsed.namespace, parsed.name
             )
         else:
-            attributes = Attributes(user, request.method.lower(), cluster, path=request.path)
-        decision = self.authorizer.authorize(attributes)
+            attributes = Attributes(user, request.method.lower(), cluster, path=api_path or "/")
+        decision = await self.access.authorize(attributes)
         if not decision.allowed:
             raise forbidden(attributes, decision.reason)
 
@@ -89,13 +98,19 @@ class Router:
     async def _resource(
         self, request: web.Request, cluster: str, path: ResourcePath, user: UserInfo
     ) -> web.StreamResponse:
+        if self.reviews and self.reviews.handles(path.group, path.resource):
+            return await self.reviews.serve(request, cluster=cluster, path=path, user=user)
         store = self.registry.store_for(cluster, path.group, path.version, path.resource)
         if store is None or (path.namespace and not store.resource.namespaced):
             raise errors.resource_not_found_path()
         if store.resource.deprecation_warning:
             warn(request, store.resource.deprecation_warning)
         ctx = RequestContext(
-            cluster, user, path.namespace if store.resource.namespaced else "", request.headers.get("User-Agent", "")
+            cluster,
+            user,
+            path.namespace if store.resource.namespaced else "",
+            request.headers.get("User-Agent", ""),
+            await self.access.permissions(user, cluster, fresh=_grants_rights(request, path)),
         )
         return await serve(request, Target(store, ctx, path))
 
@@ -121,6 +136,11 @@ class Router:
         if path.kind == "version":
             return json_response(self.version_info)
         return self.documents.serve(request, path, self.registry.catalog_for(cluster))
+
+
+def _grants_rights(request: web.Request, path: ResourcePath) -> bool:
+    """Writes whose admission compares the caller's rights with what the object grants (RBAC kinds)."""
+    return path.group == "rbac.authorization.k8s.io" and request.method in ("POST", "PUT", "PATCH")
 
 
 def _is_home_get(request: web.Request, parsed: ResourcePath | ApiPath | None) -> bool:

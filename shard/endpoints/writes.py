@@ -9,7 +9,7 @@ from aiohttp import web
 
 from apimachinery import errors
 from apimachinery.apis import fieldvalidation
-from apimachinery.apis.types import Object
+from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.serializers import strict
 from apimachinery.serializers.duplicates import plain
 from shard.endpoints import params
@@ -25,6 +25,16 @@ from shard.registry.store import Store
 
 
 async def _read_object(request: web.Request, store: Store, options: WriteOptions) -> Object:
+    return await read_body(request, store.resource, options, prune_custom=_custom_pruning(store))
+
+
+async def read_body(
+    request: web.Request,
+    resource: ResourceDefinition,
+    options: WriteOptions,
+    *,
+    prune_custom: fieldvalidation.Pruner | None = None,
+) -> Object:
     """The body as the resource's type keeps it (unknown fields dropped); strict errors per fieldValidation."""
     content_type = request.headers.get("Content-Type", "")
     raw = await request.read()
@@ -34,11 +44,9 @@ async def _read_object(request: web.Request, store: Store, options: WriteOptions
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request must be a JSON object")
         return body
-    decoded = fieldvalidation.decode_object(
-        store.resource, raw, from_yaml=media == YAML, prune_custom=_custom_pruning(store)
-    )
+    decoded = fieldvalidation.decode_object(resource, raw, from_yaml=media == YAML, prune_custom=prune_custom)
     if decoded.errors and options.field_validation == "Strict":
-        raise fieldvalidation.decode_error(store.resource, decoded.obj, decoded.errors)
+        raise fieldvalidation.decode_error(resource, decoded.obj, decoded.errors)
     _warn(request, options, decoded.errors)
     return decoded.obj
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -17,14 +18,46 @@ class UserInfo:
         return "system:masters" in self.groups
 
 
+class Permissions(Protocol):
+    """What the caller of one request may do, for admission steps inside the registry (RBAC escalation
+    checks, `use` of workspace types). Built per request by the router from the authorizer chain."""
+
+    def allows(
+        self,
+        verb: str,
+        *,
+        api_group: str = "",
+        resource: str = "",
+        subresource: str = "",
+        namespace: str = "",
+        name: str = "",
+        cluster: str = "",
+    ) -> bool:
+        """Whether the caller may do `verb` on the resource; `cluster` empty = the request's cluster."""
+        ...
+
+    def rules(self, namespace: str) -> list[dict[str, Any]]:
+        """The PolicyRules granted to the caller in the request's cluster: cluster-wide ones, plus those of
+        `namespace` when given (what upstream's escalation check compares against)."""
+        ...
+
+    def role_rules(self, kind: str, namespace: str, name: str) -> list[dict[str, Any]] | None:
+        """The rules of the Role (`namespace`/`name`) or ClusterRole (`name`) a binding in the request's
+        cluster would reference (ClusterRoles falling back to `system:admin`); None if it does not exist."""
+        ...
+
+
 @dataclass(frozen=True)
 class RequestContext:
-    """One request's scope. `namespace` is empty for cluster-scoped or all-namespace requests."""
+    """One request's scope. `namespace` is empty for cluster-scoped or all-namespace requests.
+
+    `permissions` is None for the shard's own callers (bootstrap, controllers): they may do anything."""
 
     cluster: str
     user: UserInfo
     namespace: str = ""
     user_agent: str = ""
+    permissions: Permissions | None = None
 
 
 @dataclass(frozen=True)

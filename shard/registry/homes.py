@@ -12,7 +12,6 @@ Workspace synthesized from the LogicalCluster (`home_workspace`), never stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 
@@ -24,24 +23,12 @@ from apimachinery.apis.types import Object
 from apimachinery.index.home import home_cluster_name, home_path
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
 from shard.registry.metadata import CLUSTER_ANNOTATION
+from shard.registry.owners import OWNER_ANNOTATION, user_info_json, workspace_admin_binding
 from shard.registry.registry import Registry
 from shard.registry.workspacetypes import WorkspaceTypes, initializers_of
 
-OWNER_ANNOTATION = "experimental.tenancy.kcp.io/owner"
 HOME_TYPE = ("root", "home")
 HOME_CREATOR = UserInfo("system:kcp:home-workspaces", ("system:masters",))
-
-
-def user_info_json(user: UserInfo) -> dict[str, Any]:
-    """authentication/v1 UserInfo as kcp records it (empty fields left out)."""
-    info: dict[str, Any] = {"username": user.name}
-    if user.uid:
-        info["uid"] = user.uid
-    if user.groups:
-        info["groups"] = list(user.groups)
-    if user.extra:
-        info["extra"] = {key: list(values) for key, values in user.extra.items()}
-    return info
 
 
 def home_logical_cluster(user: UserInfo, initializers: list[str]) -> Object:
@@ -122,11 +109,7 @@ class HomeWorkspaces:
         return created
 
     async def _grant_admin(self, ctx: RequestContext, user: UserInfo) -> None:
-        binding = {
-            "metadata": {"name": "workspace-admin"},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user.name}],
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
-        }
+        binding = workspace_admin_binding(user.name)
         try:
             await self.registry.store_of(CLUSTERROLEBINDINGS).create(ctx, binding, WriteOptions())
         except errors.StatusError as err:

@@ -6,8 +6,10 @@ from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.errors import Cause
 from apimachinery.validation import names
 from shard.registry.configmaps import ConfigMapStrategy, SecretStrategy
+from shard.registry.context import RequestContext
 from shard.registry.crds import CustomResourceDefinitionStrategy
 from shard.registry.namespaces import NamespaceStrategy
+from shard.registry.rbacadmission import admit_binding, admit_role
 from shard.registry.strategy import Strategy
 from shard.registry.workspaces import ShardStrategy, WorkspaceStrategy, WorkspaceTypeStrategy
 
@@ -31,6 +33,9 @@ class RoleStrategy(Strategy):
                     )
                 )
         return causes
+
+    def admit(self, ctx: RequestContext, new: Object, old: Object | None) -> None:
+        admit_role(ctx, new, old, resource=self.definition.plural)
 
 
 class BindingStrategy(Strategy):
@@ -60,6 +65,9 @@ class BindingStrategy(Strategy):
         if new.get("roleRef") != old.get("roleRef"):
             causes.append(Cause("FieldValueInvalid", "Invalid value: cannot change roleRef", "roleRef"))
         return causes
+
+    def admit(self, ctx: RequestContext, new: Object, old: Object | None) -> None:
+        admit_binding(ctx, new, old, resource=self.definition.plural)
 
 
 def _subject_causes(subject: Object, index: int) -> list[Cause]:

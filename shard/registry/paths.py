@@ -18,6 +18,8 @@ from shard.registry.keys import object_key
 from shard.storage import errors as storage_errors
 from shard.storage.interface import Object, Storage
 
+SYSTEM_PREFIX = "system:"  # system logical clusters (`system:admin`) are names, never workspace paths
+
 
 @dataclass
 class PathResolver:
@@ -29,7 +31,7 @@ class PathResolver:
         """The logical cluster name `segment` addresses; a bare name is returned unchanged (the caller
         checks it exists); None for a path that leads nowhere. `user:<name>` paths start at that user's home."""
         segment = rewrite_home_path(segment)
-        if ":" not in segment:
+        if ":" not in segment or segment.startswith(SYSTEM_PREFIX):
             return segment
         located = lookup(self.index, segment)
         if located is not None and await self.clusters.exists(located.cluster_name):

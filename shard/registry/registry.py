@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from apimachinery import errors
 from apimachinery.apis.catalog import Catalog
 from apimachinery.apis.core_v1 import CONFIGMAPS, NAMESPACES, SERVICEACCOUNTS
+from apimachinery.apis.rbac_v1 import CLUSTERROLEBINDINGS
 from apimachinery.apis.types import Object, ResourceDefinition
 from shard.registry import keys
 from shard.registry.clusters import LogicalClusters
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.customresources import CustomResources
 from shard.registry.kinds import strategy_for
+from shard.registry.owners import owner_name, workspace_admin_binding
 from shard.registry.paths import PathResolver
 from shard.registry.store import CreateHook, Store
 from shard.registry.strategy import Strategy
@@ -41,7 +43,8 @@ class Registry:
     def __post_init__(self) -> None:
         self.paths = PathResolver(self.storage, LogicalClusters(self.storage))
         for resource in self.catalog.resources:
-            self.stores[(resource.group, resource.version, resource.plural)] = self.build_store(resource)
+            if resource.persisted:  # the reviews are answered by shard/endpoints/reviews.py, not a Store
+                self.stores[(resource.group, resource.version, resource.plural)] = self.build_store(resource)
         self.custom = CustomResources(self.catalog)
 
     def store_for(self, cluster: str, group: str, version: str, plural: str) -> Store | None:
@@ -104,11 +107,13 @@ class Registry:
             inner, CONFIGMAPS, {"metadata": {"name": ROOT_CA_CONFIGMAP}, "data": {"ca.crt": self.root_ca_pem}}
         )
 
-    async def _provision_logical_cluster(self, ctx: RequestContext, _: Object) -> None:
+    async def _provision_logical_cluster(self, ctx: RequestContext, logical_cluster: Object) -> None:
+        cluster_ctx = RequestContext(ctx.cluster, ctx.user, "", ctx.user_agent)
         for name in INITIAL_NAMESPACES:
-            await self._ensure(
-                RequestContext(ctx.cluster, ctx.user, "", ctx.user_agent), NAMESPACES, {"metadata": {"name": name}}
-            )
+            await self._ensure(cluster_ctx, NAMESPACES, {"metadata": {"name": name}})
+        owner = owner_name(logical_cluster)
+        if owner:
+            await self._ensure(cluster_ctx, CLUSTERROLEBINDINGS, workspace_admin_binding(owner))
 
     async def _ensure(self, ctx: RequestContext, resource: ResourceDefinition, obj: Object) -> None:
         try:

@@ -81,6 +81,8 @@ class Store:
             if generated:
                 meta["name"] = generate_name(meta["generateName"])
             validation.check_create(self.resource, self.strategy, obj)
+            if ctx.permissions is not None:
+                self.strategy.admit(ctx, obj, None)
             if options.dry_run:
                 return self.output(obj)
             try:
@@ -121,7 +123,7 @@ class Store:
         async def apply(current: Object) -> Object:
             old = self.output(copy.deepcopy(current))
             desired = field_tracking.on_update(old, await mutate(copy.deepcopy(old)))
-            new = self._admit_update(desired, old, name, subresource)
+            new = self._admit_update(ctx, desired, old, name, subresource)
             if metadata.is_deleting(new) and not metadata.finalizers(new) and self._deletion_ready(new):
                 raise _DeleteInstead(new)
             if options.dry_run:
@@ -138,7 +140,7 @@ class Store:
         except storage_errors.StorageError as err:
             raise translate(err, self.resource, name) from None
 
-    def _admit_update(self, desired: Object, old: Object, name: str, subresource: str) -> Object:
+    def _admit_update(self, ctx: RequestContext, desired: Object, old: Object, name: str, subresource: str) -> Object:
         validation.check_type_meta(self.resource, desired)
         desired_meta = metadata.meta(desired)
         current_rv = metadata.meta(old).get("resourceVersion")
@@ -161,6 +163,8 @@ class Store:
             if self.strategy.tracks_generation and self.strategy.spec_changed(desired, old):
                 metadata.bump_generation(desired)
         validation.check_update(self.resource, self.strategy, desired, old)
+        if ctx.permissions is not None and not subresource:  # a subresource write changes nothing admission guards
+            self.strategy.admit(ctx, desired, old)
         desired_meta.pop("resourceVersion", None)
         return desired
 

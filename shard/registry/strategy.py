@@ -12,6 +12,7 @@ from typing import Any
 from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.errors import Cause
 from apimachinery.validation import names
+from shard.registry.context import RequestContext
 
 
 class Strategy:
@@ -58,6 +59,10 @@ class Strategy:
         """Whether `generation` must grow: anything but metadata and status changed."""
         skip = ("metadata", "status", "apiVersion", "kind")
         return {k: v for k, v in new.items() if k not in skip} != {k: v for k, v in old.items() if k not in skip}
+
+    def admit(self, ctx: RequestContext, new: Object, old: Object | None) -> None:
+        """Whether the caller may write `new` (`old` None on create), after validation, before the write
+        (dry runs too); raise StatusError to refuse. Not called for the shard's own callers."""
 
     def on_delete(self, obj: Object) -> bool:
         """Mark `obj` for a graceful deletion if the kind needs one; True if it was changed."""

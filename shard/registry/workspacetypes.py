@@ -2,8 +2,10 @@
 `limitAllowedParents` / `limitAllowedChildren` of both types and of the types they extend (kcp's rules
 and messages). Types are read from storage in the workspace their `path` names (`root` by default).
 
-The `use` verb on `workspacetypes/<name>` is checked here once authorization exists (hook point:
-`WorkspaceAdmission.admit`, after the type is resolved).
+The caller must hold the `use` verb on `workspacetypes/<name>` for the type and every type it extends,
+in the workspace that holds each of them (kcp's check and message). The creator is recorded in the
+`experimental.tenancy.kcp.io/owner` annotation (set here, never taken from the client), from which the
+new logical cluster's `workspace-admin` ClusterRoleBinding is made.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from apimachinery import errors
 from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.tenancy_kcp_io import TYPE_ANNOTATION, WORKSPACES, WORKSPACETYPES
 from apimachinery.apis.types import Object
 from shard.registry.context import RequestContext
 from shard.registry.keys import object_key
+from shard.registry.owners import OWNER_ANNOTATION, user_info_json
 from shard.registry.paths import PathResolver
 
 DEFAULT_TYPE = ("root", "universal")
@@ -97,6 +102,23 @@ class WorkspaceAdmission:
         problems = allowed_parents(parent, child) + allowed_children(parent, child)
         if problems:
             raise _forbidden(name, problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]")
+        if ctx.permissions is not None:
+            await self._check_use(ctx, name, child)
+            annotations = workspace["metadata"].setdefault("annotations", {})
+            annotations[OWNER_ANNOTATION] = orjson.dumps(user_info_json(ctx.user)).decode()
+
+    async def _check_use(self, ctx: RequestContext, name: str, child: ResolvedType) -> None:
+        assert ctx.permissions is not None
+        for qualified, _ in child.aliases:
+            type_path, type_name = type_ref_of(qualified)
+            type_cluster = await self.types.paths.cluster_of(type_path)
+            if type_cluster is None or not ctx.permissions.allows(
+                "use", api_group="tenancy.kcp.io", resource="workspacetypes", name=type_name, cluster=type_cluster
+            ):
+                detail = (
+                    f"unable to use cluster workspace type {qualified}: missing verb='use' permission on workspacetype"
+                )
+                raise _forbidden(name, detail)
 
 
 def _default_child(parent: ResolvedType) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from apimachinery.apis.types import ResourceDefinition
 from shard.endpoints import openapi
 
 CATALOG = builtin_catalog()
+STORED = [resource for resource in CATALOG.resources if resource.persisted]
+REVIEWS = [resource for resource in CATALOG.resources if not resource.persisted]
 PATCH_PARAMS = {"dryRun", "fieldManager", "fieldValidation", "force"}
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -83,7 +85,7 @@ def test_v3_document_of_an_unknown_group_version_is_none() -> None:
     assert openapi.v3_document(CATALOG, "", "v2") is None
 
 
-@pytest.mark.parametrize("resource", CATALOG.resources, ids=_ids)
+@pytest.mark.parametrize("resource", STORED, ids=_ids)
 def test_v3_patch_operation(resource: ResourceDefinition) -> None:
     document = openapi.v3_document(CATALOG, resource.group, resource.version)
     assert document is not None
@@ -104,7 +106,7 @@ def test_v3_patch_operation(resource: ResourceDefinition) -> None:
         assert STRATEGIC_MERGE_PATCH in content
 
 
-@pytest.mark.parametrize("resource", CATALOG.resources, ids=_ids)
+@pytest.mark.parametrize("resource", STORED, ids=_ids)
 def test_v3_operations_of_a_kind(resource: ResourceDefinition) -> None:
     document = openapi.v3_document(CATALOG, resource.group, resource.version)
     assert document is not None
@@ -118,6 +120,31 @@ def test_v3_operations_of_a_kind(resource: ResourceDefinition) -> None:
     assert {"dryRun", "fieldManager", "fieldValidation"} <= put_params
     post_params = {p["name"] for p in collection["post"]["parameters"]}
     assert {"dryRun", "fieldManager", "fieldValidation"} <= post_params
+
+
+@pytest.mark.parametrize("resource", REVIEWS, ids=_ids)
+def test_v3_create_only_kinds_have_only_the_collection_post(resource: ResourceDefinition) -> None:
+    document = openapi.v3_document(CATALOG, resource.group, resource.version)
+    assert document is not None
+    collection = _item_path(resource).rsplit("/", 1)[0]
+    assert [p for p in document["paths"] if p.startswith(collection)] == [collection]
+    assert set(document["paths"][collection]) == {"post"}
+    post = document["paths"][collection]["post"]
+    assert post["x-kubernetes-group-version-kind"]["kind"] == resource.kind
+    assert {"dryRun", "fieldManager", "fieldValidation"} <= {p["name"] for p in post["parameters"]}
+
+
+def test_the_reviews_are_published() -> None:
+    assert sorted(_ids(r) for r in REVIEWS) == [
+        "authentication.k8s.io/v1/selfsubjectreviews",
+        "authorization.k8s.io/v1/localsubjectaccessreviews",
+        "authorization.k8s.io/v1/selfsubjectaccessreviews",
+        "authorization.k8s.io/v1/selfsubjectrulesreviews",
+        "authorization.k8s.io/v1/subjectaccessreviews",
+    ]
+    document = openapi.v3_document(CATALOG, "authorization.k8s.io", "v1")
+    assert document is not None
+    assert "/apis/authorization.k8s.io/v1/namespaces/{namespace}/localsubjectaccessreviews" in document["paths"]
 
 
 def test_v3_status_subresource_path() -> None:
@@ -162,7 +189,8 @@ def test_v2_definitions_include_every_kind() -> None:
         definition = definitions[resource.schema_name]
         gvks = definition["x-kubernetes-group-version-kind"]
         assert {"group": resource.group, "version": resource.version, "kind": resource.kind} in gvks
-        assert _item_path(resource) in document["paths"]
+        path = _item_path(resource) if resource.persisted else _item_path(resource).rsplit("/", 1)[0]
+        assert path in document["paths"]
 
 
 def test_v2_refs_resolve() -> None:

@@ -97,8 +97,38 @@ def test_front_proxy_client_cert_has_its_own_ca(pki_paths: pki.PkiPaths) -> None
     fp_ca, fp = _cert(pki_paths.front_proxy_client_ca_cert), _cert(pki_paths.front_proxy_client_cert)
     fp.verify_directly_issued_by(fp_ca)
     assert fp_ca.subject != _cert(pki_paths.ca_cert).subject
-    assert _names(fp, NameOID.COMMON_NAME) == ["front-proxy"]
+    assert _names(fp, NameOID.COMMON_NAME) == ["kplane-front-proxy"]
     assert _eku(fp) == [ExtendedKeyUsageOID.CLIENT_AUTH]
+
+
+def test_front_proxy_client_cert_with_an_older_name_is_reissued(pki_paths: pki.PkiPaths) -> None:
+    fp_ca = pki.load_cert_key(pki_paths.front_proxy_client_ca_cert, pki_paths.front_proxy_client_ca_key)
+    pki.write_cert_key(pki.issue_client_cert(fp_ca, user="front-proxy"), pki_paths.front_proxy_client_cert,
+                       pki_paths.front_proxy_client_key)
+    pki.ensure_pki(pki_paths.directory, serving_hosts=[])
+    fp = _cert(pki_paths.front_proxy_client_cert)
+    assert _names(fp, NameOID.COMMON_NAME) == ["kplane-front-proxy"]
+    fp.verify_directly_issued_by(fp_ca.cert)
+
+
+def test_service_account_signing_key_is_a_private_p256_key(pki_paths: pki.PkiPaths) -> None:
+    key = pki.key_from_pem(pki_paths.service_account_key.read_bytes())
+    assert key.curve.name == "secp256r1"
+    assert stat.S_IMODE(pki_paths.service_account_key.stat().st_mode) == 0o600
+
+
+def test_directory_of_an_older_kplane_gets_the_signing_key(pki_paths: pki.PkiPaths) -> None:
+    pki_paths.service_account_key.unlink()
+    ca_before = pki_paths.ca_cert.read_bytes()
+    pki.ensure_pki(pki_paths.directory, serving_hosts=[])
+    assert pki_paths.service_account_key.exists()
+    assert pki_paths.ca_cert.read_bytes() == ca_before
+
+
+def test_signing_key_that_is_not_an_ec_key_is_refused(pki_paths: pki.PkiPaths) -> None:
+    pki_paths.service_account_key.write_bytes(b"not a key")
+    with pytest.raises(ValueError):
+        pki.ensure_pki(pki_paths.directory, serving_hosts=[])
 
 
 def test_leaf_does_not_outlive_its_ca() -> None:

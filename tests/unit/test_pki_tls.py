@@ -131,3 +131,58 @@ async def test_client_checks_the_server_hostname(tls_server: TlsServer, pki_path
 def test_client_context_needs_cert_and_key_together(pki_paths: pki.PkiPaths) -> None:
     with pytest.raises(ValueError, match="needs its key"):
         pki.ssl_client_context(pki_paths.ca_cert, pki_paths.admin_cert)
+
+
+@pytest.fixture
+async def two_ca_server(pki_paths: pki.PkiPaths) -> AsyncIterator[TlsServer]:
+    """A server trusting the client CA and the front-proxy CA, as a shard does."""
+    context = pki.ssl_server_context(
+        pki_paths, client_ca=(pki_paths.ca_cert, pki_paths.front_proxy_client_ca_cert)
+    )
+    server_state = TlsServer(port=0)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        ssl_object: ssl.SSLObject = writer.get_extra_info("ssl_object")
+        server_state.seen.append(SeenConnection(ssl_object.getpeercert() or None, None, None))
+        writer.write(b"hello\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+    server_state.port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield server_state
+
+
+@pytest.mark.parametrize(
+    ("cert", "key", "common_name"),
+    [("admin_cert", "admin_key", "kplane-admin"), ("front_proxy_client_cert", "front_proxy_client_key",
+                                                   "kplane-front-proxy")],
+)
+async def test_shard_context_accepts_certificates_of_both_cas(
+    two_ca_server: TlsServer, pki_paths: pki.PkiPaths, cert: str, key: str, common_name: str
+) -> None:
+    context = pki.ssl_client_context(pki_paths.ca_cert, getattr(pki_paths, cert), getattr(pki_paths, key))
+    assert (await _exchange(two_ca_server.port, context))[0] == b"hello\n"
+    [seen] = two_ca_server.seen
+    assert seen.peercert is not None and _subject(seen.peercert)["commonName"] == [common_name]
+
+
+async def test_shard_context_still_refuses_other_cas(
+    two_ca_server: TlsServer, pki_paths: pki.PkiPaths, tmp_path: Path
+) -> None:
+    stranger = pki.issue_client_cert(pki.create_ca("stranger-ca"), user="mallory")
+    pki.write_cert_key(stranger, tmp_path / "m.crt", tmp_path / "m.key")
+    context = pki.ssl_client_context(pki_paths.ca_cert, tmp_path / "m.crt", tmp_path / "m.key")
+    try:
+        line, _ = await _exchange(two_ca_server.port, context)
+    except (ssl.SSLError, ConnectionError):
+        line = b""
+    assert line == b"" and two_ca_server.seen == []
+
+
+def test_trusted_cas_with_the_same_subject_are_refused(pki_paths: pki.PkiPaths, tmp_path: Path) -> None:
+    twin = pki.create_ca("kplane-ca")  # same subject as the client CA, another key
+    (tmp_path / "twin.crt").write_bytes(pki.cert_to_pem(twin.cert))
+    with pytest.raises(pki.PkiError, match="distinct subjects"):
+        pki.ssl_server_context(pki_paths, client_ca=(pki_paths.ca_cert, tmp_path / "twin.crt"))

@@ -22,6 +22,7 @@ from shard.controllers.workspace.placement import choose_shard
 from shard.controllers.workspace.seam import ClusterNameTaken
 from shard.controllers.workspace.state import Workspaces, set_condition
 from shard.registry.keys import logical_cluster_key
+from shard.registry.owners import OWNER_ANNOTATION
 from shard.registry.workspacetypes import WorkspaceTypes, initializers_of
 
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -82,7 +83,12 @@ async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: 
         "kind": "LogicalCluster",
         "metadata": {
             "name": "cluster",
-            "annotations": {PATH_ANNOTATION: path, SHARD_ANNOTATION: shard_name, TYPE_ANNOTATION: resolved.qualified},
+            "annotations": {
+                PATH_ANNOTATION: path,
+                SHARD_ANNOTATION: shard_name,
+                TYPE_ANNOTATION: resolved.qualified,
+                **({OWNER_ANNOTATION: annotations[OWNER_ANNOTATION]} if OWNER_ANNOTATION in annotations else {}),
+            },
         },
         "spec": {"owner": _owner(parent, workspace), "initializers": initializers},
         "status": {"phase": "Initializing", "initializers": initializers},

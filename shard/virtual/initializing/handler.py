@@ -7,12 +7,14 @@
 - discovery (`/api`, `/apis`, `/apis/core.kcp.io[/v1alpha1]`) at the root and under `/clusters/<x>`.
 
 Every other verb is 405; other resources are 404 (kcp proxies them into the workspace: not built yet).
-Authorization: system:masters only for now (kcp checks verb `initialize` on the WorkspaceType).
+Authorization, kcp's: the caller needs the verb `initialize` on `workspacetypes/<type>` in the workspace
+holding the initializer's type (`root:org:mytype` → type `mytype` in `root:org`); system:masters always.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -21,7 +23,7 @@ from apimachinery import errors
 from apimachinery.apis.catalog import Catalog
 from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.types import Subresource
-from shard.auth.authz import Attributes, forbidden, resource_verb
+from shard.auth.authz import AccessController, Attributes, forbidden
 from shard.endpoints import reads, watches, writes
 from shard.endpoints.documents import Documents
 from shard.endpoints.params import truthy
@@ -42,9 +44,14 @@ VIEW_RESOURCE = dataclasses.replace(
 DISCOVERY_KINDS = frozenset({"api", "apis", "group", "group_version"})
 
 
+ClusterOf = Callable[[str], Awaitable[str | None]]
+
+
 @dataclass
 class InitializingWorkspaces:
     storage: Storage
+    access: AccessController
+    cluster_of: ClusterOf
     documents: Documents = field(default_factory=Documents)
     catalog: Catalog = field(default_factory=lambda: Catalog.of([VIEW_RESOURCE]))
 
@@ -55,7 +62,7 @@ class InitializingWorkspaces:
         parsed = parse(virtual.api_path)
         request[PATH_KEY] = parsed
         user: UserInfo = request[USER_KEY]
-        self._authorize(request, virtual, parsed, user)
+        await self._authorize(virtual, user)
         if isinstance(parsed, ApiPath) and parsed.kind in DISCOVERY_KINDS:
             if request.method != "GET":
                 raise errors.method_not_allowed()
@@ -68,20 +75,16 @@ class InitializingWorkspaces:
             return await _serve_wildcard(request, store, ctx, parsed)
         return await _serve_cluster(request, store, ctx, parsed)
 
-    def _authorize(
-        self, request: web.Request, virtual: VirtualPath, parsed: ResourcePath | ApiPath | None, user: UserInfo
-    ) -> None:
+    async def _authorize(self, virtual: VirtualPath, user: UserInfo) -> None:
         if user.is_master:
             return
-        if isinstance(parsed, ResourcePath):
-            watch = parsed.legacy_watch or truthy(request.query.get("watch"))
-            verb = resource_verb(request.method, has_name=bool(parsed.name), watch=watch)
-            attributes = Attributes(
-                user, verb, virtual.cluster, parsed.group, parsed.resource, parsed.subresource, "", parsed.name
-            )
-        else:
-            attributes = Attributes(user, request.method.lower(), virtual.cluster, path=request.path)
-        raise forbidden(attributes, "access not permitted")
+        type_path, _, type_name = virtual.initializer.rpartition(":")
+        type_cluster = await self.cluster_of(type_path) if type_path else None
+        attributes = Attributes(
+            user, "initialize", type_cluster or type_path, "tenancy.kcp.io", "workspacetypes", name=type_name
+        )
+        if type_cluster is None or not (await self.access.authorize(attributes)).allowed:
+            raise forbidden(attributes)
 
 
 def _is_logical_clusters(path: ResourcePath) -> bool:

@@ -1,0 +1,2 @@
+"""The ClusterRole aggregation controller: aggregated ClusterRoles get the rules of the ClusterRoles their
+aggregationRule selects, in the same logical cluster."""
