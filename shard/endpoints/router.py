@@ -11,7 +11,9 @@ from aiohttp import web
 
 from apimachinery import errors
 from shard.auth.authz import AccessController, Attributes, forbidden, resource_verb
+from shard.auth.impersonation import impersonate
 from shard.auth.scoping import scoped_user
+from shard.auth.serviceaccounts import TokenIssuer
 from shard.endpoints.documents import Documents
 from shard.endpoints.requestinfo import ApiPath, ResourcePath, parse, split_cluster
 from shard.endpoints.resources import Target, serve
@@ -36,6 +38,7 @@ class Router:
     access: AccessController
     documents: Documents = field(default_factory=Documents)
     homes: HomeWorkspaces | None = None
+    token_issuer: TokenIssuer | None = None
     reviews: Reviews | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -54,6 +57,9 @@ class Router:
         if cluster is None or not await self._cluster_allowed(cluster, parsed, request.method, user):
             raise errors.StatusError(403, "Forbidden", WORKSPACE_DENIED)
         user = scoped_user(user, cluster)
+        if _impersonates(request):
+            user = await impersonate(user, request.headers, cluster=cluster, authorize=self.access.authorize)
+            user = scoped_user(user, cluster)
         await self._authorize(request, cluster, parsed, user, api_path)
         if isinstance(parsed, ResourcePath):
             return await self._resource(request, cluster, parsed, user)
@@ -112,7 +118,7 @@ class Router:
             request.headers.get("User-Agent", ""),
             await self.access.permissions(user, cluster, fresh=_grants_rights(request, path)),
         )
-        return await serve(request, Target(store, ctx, path))
+        return await serve(request, Target(store, ctx, path, token_issuer=self.token_issuer))
 
     async def _home(self, homes: HomeWorkspaces, user: UserInfo) -> web.StreamResponse:
         logical_cluster = await homes.ensure(user)
@@ -136,6 +142,10 @@ class Router:
         if path.kind == "version":
             return json_response(self.version_info)
         return self.documents.serve(request, path, self.registry.catalog_for(cluster))
+
+
+def _impersonates(request: web.Request) -> bool:
+    return any(name[:12].lower() == "impersonate-" for name in request.headers)
 
 
 def _grants_rights(request: web.Request, path: ResourcePath) -> bool:

@@ -207,9 +207,15 @@ def test_service_account_token_works_only_in_its_own_workspace(tenants: Tenants)
     assert "system:serviceaccount:default:robot" in whoami
     assert "owned" in alice.ok("get", "configmaps", "--token", token, server=a)
     elsewhere = alice.run("get", "configmaps", "--token", token, server=b)
-    assert elsewhere.returncode == 1
-    assert 'User "system:anonymous" cannot list resource "configmaps"' in elsewhere.stderr
-    assert "workspace access not permitted" in elsewhere.stderr
+    assert elsewhere.returncode == 1 and "Error from server (Forbidden)" in elsewhere.stderr
+    status, body = request_json(
+        tenants.server, "GET", "/clusters/root:b/api/v1/namespaces/default/configmaps", token=token
+    )
+    assert status == 403
+    assert body["message"] == (
+        'configmaps is forbidden: User "system:anonymous" cannot list resource "configmaps" in API group "" '
+        'in the namespace "default": workspace access not permitted'
+    )
 
 
 def test_identity_headers_from_clients_are_not_trusted(tenants: Tenants) -> None:
@@ -218,14 +224,61 @@ def test_identity_headers_from_clients_are_not_trusted(tenants: Tenants) -> None
     import urllib.request
 
     context = ssl.create_default_context(cafile=str(tenants.server.ca_file))
-    request = urllib.request.Request(tenants.url("root:a") + "/api/v1/namespaces/default/configmaps")
+    request = urllib.request.Request(tenants.url("root:a") + "/api/v1/namespaces/default/secrets")
     request.add_header("Authorization", f"Bearer {tenants.token_of['bob']}")
     request.add_header("X-Remote-User", "alice")
     request.add_header("X-Remote-Group", "system:masters")
     with pytest.raises(urllib.error.HTTPError) as denied:
         urllib.request.urlopen(request, context=context, timeout=30)
     assert denied.value.code == 403
-    assert b'User \\"bob\\" cannot list' in denied.value.read()
+    assert b'User \\"bob\\" cannot list resource \\"secrets\\"' in denied.value.read()
+
+
+PREMIUM_POLICY = """
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: premium-user}
+rules: [{apiGroups: [tenancy.kcp.io], resources: [workspacetypes], resourceNames: [premium], verbs: [use]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: alice-premium}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: premium-user}
+"""
+
+
+def test_workspace_types_need_the_use_verb(tenants: Tenants) -> None:
+    root, alice = tenants.url("root"), tenants.users["alice"]
+    premium = "apiVersion: tenancy.kcp.io/v1alpha1\nkind: WorkspaceType\nmetadata:\n  name: premium\n"
+    tenants.admin.ok("apply", "-f", "-", input=premium, server=root)
+    wanted = (
+        "apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: lux\n"
+        "spec:\n  type:\n    name: premium\n"
+    )
+    refused = alice.run("create", "-f", "-", input=wanted, server=root)
+    assert refused.returncode == 1
+    assert "unable to use cluster workspace type root:premium: missing verb='use' permission on workspacetype" in (
+        refused.stderr
+    )
+    tenants.admin.ok("apply", "-f", "-", input=PREMIUM_POLICY, server=root)
+    alice.ok("create", "-f", "-", input=wanted, server=root)
+    _wait_ready(alice, root, "lux")
+
+
+def test_initializers_need_the_initialize_verb(tenants: Tenants) -> None:
+    alice, a = tenants.users["alice"], tenants.url("root:a")
+    gated = (
+        "apiVersion: tenancy.kcp.io/v1alpha1\nkind: WorkspaceType\nmetadata:\n  name: gated\n"
+        "spec:\n  initializer: true\n"
+    )
+    alice.ok("apply", "-f", "-", input=gated, server=a)
+    path = "/services/initializingworkspaces/root:a:gated/clusters/*/apis/core.kcp.io/v1alpha1/logicalclusters"
+    status, body = request_json(tenants.server, "GET", path, token=tenants.token_of["alice"])
+    assert (status, body.get("kind")) == (200, "LogicalClusterList")
+    status, body = request_json(tenants.server, "GET", path, token=tenants.token_of["bob"])
+    assert status == 403
+    assert 'User "bob" cannot list resource "logicalclusters" in API group "core.kcp.io"' in body["message"]
 
 
 # Every cross-tenant attempt: identity kind × verb × resource against workspace `a`, none of whose

@@ -23,7 +23,7 @@ from apimachinery import errors
 from apimachinery.apis.catalog import Catalog
 from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.types import Subresource
-from shard.auth.authz import AccessController, Attributes, forbidden
+from shard.auth.authz import AccessController, Attributes, forbidden, resource_verb
 from shard.endpoints import reads, watches, writes
 from shard.endpoints.documents import Documents
 from shard.endpoints.params import truthy
@@ -62,7 +62,7 @@ class InitializingWorkspaces:
         parsed = parse(virtual.api_path)
         request[PATH_KEY] = parsed
         user: UserInfo = request[USER_KEY]
-        await self._authorize(virtual, user)
+        await self._authorize(request, virtual, parsed, user)
         if isinstance(parsed, ApiPath) and parsed.kind in DISCOVERY_KINDS:
             if request.method != "GET":
                 raise errors.method_not_allowed()
@@ -75,16 +75,29 @@ class InitializingWorkspaces:
             return await _serve_wildcard(request, store, ctx, parsed)
         return await _serve_cluster(request, store, ctx, parsed)
 
-    async def _authorize(self, virtual: VirtualPath, user: UserInfo) -> None:
-        if user.is_master:
+    async def _authorize(
+        self, request: web.Request, virtual: VirtualPath, parsed: ResourcePath | ApiPath | None, user: UserInfo
+    ) -> None:
+        """Allowed with `initialize` on the initializer's type; a refusal names the request itself."""
+        if user.is_master or await self._may_initialize(virtual.initializer, user):
             return
-        type_path, _, type_name = virtual.initializer.rpartition(":")
+        if isinstance(parsed, ResourcePath):
+            watch = parsed.legacy_watch or truthy(request.query.get("watch"))
+            verb = resource_verb(request.method, has_name=bool(parsed.name), watch=watch)
+            attributes = Attributes(
+                user, verb, virtual.cluster, parsed.group, parsed.resource, parsed.subresource, "", parsed.name
+            )
+        else:
+            attributes = Attributes(user, request.method.lower(), virtual.cluster, path=virtual.api_path)
+        raise forbidden(attributes, "access not permitted")
+
+    async def _may_initialize(self, initializer: str, user: UserInfo) -> bool:
+        type_path, _, type_name = initializer.rpartition(":")
         type_cluster = await self.cluster_of(type_path) if type_path else None
-        attributes = Attributes(
-            user, "initialize", type_cluster or type_path, "tenancy.kcp.io", "workspacetypes", name=type_name
-        )
-        if type_cluster is None or not (await self.access.authorize(attributes)).allowed:
-            raise forbidden(attributes)
+        if type_cluster is None:
+            return False
+        attributes = Attributes(user, "initialize", type_cluster, "tenancy.kcp.io", "workspacetypes", name=type_name)
+        return (await self.access.authorize(attributes)).allowed
 
 
 def _is_logical_clusters(path: ResourcePath) -> bool:
