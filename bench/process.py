@@ -19,6 +19,7 @@ class Server:
     token: str
     ca_file: Path
     pid: int = 0  # the shard process, for RSS readings
+    tenant_token: str = ""  # the non-admin user `kplane start` writes to tokens.csv
 
 
 def _free_port() -> int:
@@ -47,11 +48,17 @@ async def running_kplane(root_dir: Path, etcd_endpoint: str, extra_args: tuple[s
     try:
         await asyncio.wait_for(_ready(process), READY_TIMEOUT_SECONDS)
         token = (root_dir / "pki" / "admin.token").read_text().strip()
-        yield Server(f"https://127.0.0.1:{port}", token, root_dir / "pki" / "ca.crt", process.pid)
+        tenant_token = _first_token(root_dir / "tokens.csv")
+        yield Server(f"https://127.0.0.1:{port}", token, root_dir / "pki" / "ca.crt", process.pid, tenant_token)
     finally:
         if process.returncode is None:
             process.terminate()
             await process.wait()
+
+
+def _first_token(token_file: Path) -> str:
+    lines = token_file.read_text().splitlines() if token_file.exists() else []
+    return lines[0].split(",", 1)[0] if lines else ""
 
 
 async def _ready(process: asyncio.subprocess.Process) -> None:

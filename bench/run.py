@@ -34,7 +34,10 @@ async def main(args: argparse.Namespace) -> list[tuple[Result, Result | None]]:
                 api = await scenarios.through_https(
                     server, count=args.count, concurrency=args.concurrency, watchers=args.watchers
                 )
-    return [(api["create"], raw["put"]), (api["get"], raw["get"]), (api["list"], raw["list"]), (api["watch"], None)]
+    rows = [(api["create"], raw["put"]), (api["get"], raw["get"])]
+    if "get_rbac" in api:
+        rows.append((api["get_rbac"], raw["get"]))
+    return [*rows, (api["list"], raw["list"]), (api["watch"], None)]
 
 
 def report(rows: list[tuple[Result, Result | None]], args: argparse.Namespace) -> str:

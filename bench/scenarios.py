@@ -72,6 +72,8 @@ async def through_https(server: Server, *, count: int, concurrency: int, watcher
             "create": await run("create configmap", create, count=count, concurrency=concurrency),
             "get": await run("get configmap", get, count=count, concurrency=concurrency),
         }
+        if server.tenant_token:
+            results["get_rbac"] = await _tenant_gets(session, server, f"{collection}/c0", count, concurrency)
         listed = f"{base}/namespaces/bench-list/configmaps"
         await run(
             "fill",
@@ -86,6 +88,27 @@ async def through_https(server: Server, *, count: int, concurrency: int, watcher
         results["list"] = await run(f"list {LIST_SIZE} configmaps", list_, count=LIST_ROUNDS, concurrency=4)
         results["watch"] = await _watch_latency(session, base, watchers)
     return results
+
+
+async def _tenant_gets(
+    session: aiohttp.ClientSession, server: Server, url: str, count: int, concurrency: int
+) -> Result:
+    """The same get as a non-admin user whom a RoleBinding to `view` allows: the RBAC chain evaluated."""
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "tenant-views"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "tenant"}],
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+    }
+    bindings = f"{server.base_url}/clusters/root/apis/rbac.authorization.k8s.io/v1/namespaces/bench/rolebindings"
+    await _ok(session.post(bindings, data=orjson.dumps(binding)))
+    tenant = {"Authorization": f"Bearer {server.tenant_token}"}
+
+    async def get(index: int) -> None:
+        await _ok(session.get(url, headers=tenant))
+
+    return await run("get configmap as an RBAC-checked user", get, count=count, concurrency=concurrency)
 
 
 async def _ok(request: Any) -> None:

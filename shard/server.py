@@ -124,7 +124,15 @@ async def _serve(options: ShardOptions, registry: Registry, access: ShardAccess)
     authenticator = authentication.authenticator
     homes = HomeWorkspaces(registry, options.name)
     reviews = Reviews(authorize=access.authorize, rules_for=access.rules_for)
-    router = Router(registry, registry.paths.clusters, VERSION_INFO, access, homes=homes, reviews=reviews, token_issuer=authentication.token_issuer)
+    router = Router(
+        registry,
+        registry.paths.clusters,
+        VERSION_INFO,
+        access,
+        homes=homes,
+        reviews=reviews,
+        token_issuer=authentication.token_issuer,
+    )
     initializing = InitializingWorkspaces(registry.storage, access, registry.paths.cluster_of)
     services = {initializing_paths.PREFIX: initializing.handle}
     app = build_app(router=router, authenticator=authenticator, metrics=metrics, services=services)

@@ -108,38 +108,34 @@ def evaluation_errors(attributes: Object) -> list[str]:
     return notes
 
 
-def _field_usable(selector: Object) -> tuple[int, bool]:
-    """(requirements kept, whether any failed) for a field selector."""
+def _usable(
+    selector: Object, requirement_usable: Callable[[Object], bool], count_raw: Callable[[str], int]
+) -> tuple[int, bool]:
+    """(requirements kept, whether any failed) for a selector given as requirements or as a raw string."""
     requirements = _dicts(selector.get("requirements"))
     if requirements:
-        kept = sum(1 for r in requirements if _field_requirement_usable(r))
+        kept = sum(1 for r in requirements if requirement_usable(r))
         return kept, kept < len(requirements)
     raw = str(selector.get("rawSelector") or "")
     if not raw:
         return 0, False
     try:
-        return len(parse_field_selector_syntax(raw).requirements), False
+        return count_raw(raw), False
     except errors.StatusError:
         return 0, True
+
+
+def _field_usable(selector: Object) -> tuple[int, bool]:
+    return _usable(selector, _field_requirement_usable, lambda raw: len(parse_field_selector_syntax(raw).requirements))
+
+
+def _label_usable(selector: Object) -> tuple[int, bool]:
+    return _usable(selector, _label_requirement_usable, lambda raw: len(parse_label_selector(raw).requirements))
 
 
 def _field_requirement_usable(requirement: Object) -> bool:
     """Field selectors know only equality: In and NotIn with exactly one value."""
     return requirement.get("operator") in ("In", "NotIn") and len(_list(requirement.get("values"))) == 1
-
-
-def _label_usable(selector: Object) -> tuple[int, bool]:
-    requirements = _dicts(selector.get("requirements"))
-    if requirements:
-        kept = sum(1 for r in requirements if _label_requirement_usable(r))
-        return kept, kept < len(requirements)
-    raw = str(selector.get("rawSelector") or "")
-    if not raw:
-        return 0, False
-    try:
-        return len(parse_label_selector(raw).requirements), False
-    except errors.StatusError:
-        return 0, True
 
 
 def _label_requirement_usable(requirement: Object) -> bool:

@@ -18,6 +18,7 @@ from apimachinery.validation.field import GoStruct
 from shard.auth.authz import Attributes, Decision
 from shard.endpoints.reviewselectors import evaluation_errors, selector_causes
 from shard.registry.context import UserInfo
+from shard.registry.owners import user_info_json
 
 Object = dict[str, Any]
 
@@ -239,16 +240,7 @@ def _non_resource_rule(rule: Object) -> Object:
 
 def user_info(user: UserInfo) -> Object:
     """authentication.k8s.io/v1 UserInfo: every field left out when empty."""
-    out: Object = {}
-    if user.name:
-        out["username"] = user.name
-    if user.uid:
-        out["uid"] = user.uid
-    if user.groups:
-        out["groups"] = list(user.groups)
-    if user.extra:
-        out["extra"] = {key: list(values) for key, values in user.extra.items()}
-    return out
+    return user_info_json(user) if user.name else {}
 
 
 def compact_spec(spec: Object) -> Object:
