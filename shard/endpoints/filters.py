@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -74,7 +73,7 @@ def authentication_filter(authenticator: Authenticator) -> Middleware:
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
         credentials = Credentials(
             bearer_token(request.headers.get("Authorization", "")),
-            functools.cache(lambda: _peer_certificate(request)),
+            _lazy_peer_certificate(request),
             request.headers,
         )
         user = await authenticator.authenticate(credentials)
@@ -92,6 +91,19 @@ def _anonymous_allowed(path: str) -> bool:
     split = split_cluster(path)
     tail = split[1] if split else path
     return path in UNAUTHENTICATED_PATHS or (split is not None and tail in ("/healthz", "/livez", "/readyz"))
+
+
+def _lazy_peer_certificate(request: web.Request) -> Callable[[], x509.Certificate | None]:
+    """Decoded on first use only, once: most requests authenticate by token before anyone asks
+    (a closure, not functools.cache, which costs more to build than most requests take to route)."""
+    loaded: list[x509.Certificate | None] = []
+
+    def load() -> x509.Certificate | None:
+        if not loaded:
+            loaded.append(_peer_certificate(request))
+        return loaded[0]
+
+    return load
 
 
 def _peer_certificate(request: web.Request) -> x509.Certificate | None:
