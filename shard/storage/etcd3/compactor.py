@@ -23,8 +23,15 @@ async def run_compactor(etcd_client: EtcdClient, *, interval: float = DEFAULT_IN
         await asyncio.sleep(interval)
         try:
             current = (await etcd_client.status()).revision
+        except StorageError as err:  # unreachable: try again next tick
+            log.warning("compaction skipped: %s", err)
+            continue
+        try:
             if previous:
                 await etcd_client.compact(previous)
-            previous = current
-        except (StorageError, RevisionCompactedError) as err:  # unreachable or compacted already: next tick
+        except RevisionCompactedError:
+            pass  # someone compacted at least this far (another API server, an operator): nothing to do
+        except StorageError as err:
             log.warning("compaction skipped: %s", err)
+            continue
+        previous = current
