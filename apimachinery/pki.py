@@ -2,9 +2,10 @@
 
 This module owns the on-disk layout of a PKI directory (`ensure_pki` creates the files once and reuses
 them afterwards): the cluster CA with the serving and admin certificates, the front-proxy CA with the
-front-proxy's client certificate, the service-account signing key and the admin token. How a key or a
-certificate is made lives in `apimachinery.certs`; its names are re-exported here for callers that
-think of "the PKI". Nothing here talks to the network.
+front-proxy's client certificate, the shards' client certificate (how shards call each other), the
+service-account signing key and the admin token. How a key or a certificate is made lives in
+`apimachinery.certs`; its names are re-exported here for callers that think of "the PKI". Nothing here
+talks to the network.
 """
 
 from __future__ import annotations
@@ -40,16 +41,18 @@ from apimachinery.certs import (
 
 __all__ = [
     "ADMIN_GROUPS", "ADMIN_USER", "CA_VALIDITY", "CLOCK_SKEW", "DEFAULT_SERVING_HOSTS", "FRONT_PROXY_USER",
-    "LEAF_VALIDITY", "CertKeyPair", "PkiError", "PkiPaths", "cert_from_pem", "cert_to_pem", "create_ca",
-    "ensure_pki", "generate_key", "issue_client_cert", "issue_serving_cert", "key_from_pem", "key_to_pem",
-    "load_cert_key", "read_token", "ssl_client_context", "ssl_server_context", "subject_alt_names",
-    "write_atomic", "write_cert_key",
+    "LEAF_VALIDITY", "SHARD_CLIENT_GROUPS", "SHARD_CLIENT_USER", "CertKeyPair", "PkiError", "PkiPaths",
+    "cert_from_pem", "cert_to_pem", "create_ca", "ensure_pki", "generate_key", "issue_client_cert",
+    "issue_serving_cert", "key_from_pem", "key_to_pem", "load_cert_key", "read_token", "ssl_client_context",
+    "ssl_server_context", "subject_alt_names", "write_atomic", "write_cert_key",
 ]
 
 DEFAULT_SERVING_HOSTS = ("localhost", "127.0.0.1", "::1")
 ADMIN_USER = "kplane-admin"
 ADMIN_GROUPS = ("system:masters",)
 FRONT_PROXY_USER = "kplane-front-proxy"
+SHARD_CLIENT_USER = "system:kcp:shard"  # how shards call each other (registration, remote LogicalClusters)
+SHARD_CLIENT_GROUPS = ("system:masters",)
 
 
 class PkiError(Exception):
@@ -76,6 +79,8 @@ class PkiPaths:
     front_proxy_client_key: Path
     admin_token: Path
     service_account_key: Path
+    shard_client_cert: Path
+    shard_client_key: Path
 
     @classmethod
     def in_directory(cls, directory: Path) -> PkiPaths:
@@ -95,6 +100,8 @@ class PkiPaths:
             front_proxy_client_key=d / "front-proxy-client.key",
             admin_token=d / "admin.token",
             service_account_key=d / "service-account.key",
+            shard_client_cert=d / "shard-client.crt",
+            shard_client_key=d / "shard-client.key",
         )
 
 
@@ -105,7 +112,8 @@ def ensure_pki(directory: Path, *, serving_hosts: list[str]) -> PkiPaths:
     front-proxy client certificate with an older common name, reissued by the same CA. A certificate
     without its key, or a leaf not issued by the CA on disk, is a `PkiError`. Keys are written before
     certificates, so a key without its certificate is a half-finished pair and is replaced. A directory
-    made by an older kplane gets the files it lacks (service-account key) on its next start.
+    made by an older kplane gets the files it lacks (service-account key, shard client certificate) on its
+    next start.
     """
     paths = PkiPaths.in_directory(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -119,6 +127,8 @@ def ensure_pki(directory: Path, *, serving_hosts: list[str]) -> PkiPaths:
                        common_name="kplane-front-proxy-client-ca")
     _ensure_leaf(fp_ca, paths.front_proxy_client_cert, paths.front_proxy_client_key,
                  lambda: issue_client_cert(fp_ca, user=FRONT_PROXY_USER), expected_common_name=FRONT_PROXY_USER)
+    _ensure_leaf(ca, paths.shard_client_cert, paths.shard_client_key,
+                 lambda: issue_client_cert(ca, user=SHARD_CLIENT_USER, groups=SHARD_CLIENT_GROUPS))
     _ensure_token(paths.admin_token)
     _ensure_signing_key(paths.service_account_key)
     return paths

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-
-@dataclass(frozen=True)
-class UserInfo:
-    name: str
-    groups: tuple[str, ...] = ()
-    uid: str = ""
-    extra: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def is_master(self) -> bool:
-        return "system:masters" in self.groups
+from apimachinery.auth.user import UserInfo as UserInfo  # the registry's input; defined with authentication
 
 
 class Permissions(Protocol):

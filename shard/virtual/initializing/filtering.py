@@ -6,8 +6,9 @@
   422 Invalid (`only removing the "<initializer>" initializer is supported`). Stricter than kcp, whose
   check compares lengths only and so lets a same-length replacement through.
 
-`FilteredStorage` applies both to a Storage, so the generic Store and endpoints serve the view. Its
-prefixes may name the wildcard cluster `*`, which stands for every logical cluster of the shard.
+`FilteredStorage` applies both to a Storage, so the generic Store and endpoints serve the view. Over a
+`shard.registry.wildcard.WildcardStorage`, its prefixes may name the wildcard cluster `*` (every logical
+cluster of the shard).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from shard.storage.interface import (
     ValidateFunc,
     WatchEvent,
 )
-from shard.virtual.initializing.paths import WILDCARD
 
 INITIALIZING = "Initializing"
 
@@ -56,10 +56,6 @@ def check_initializers_change(old: Object, new: Object, initializer: str) -> Non
     message = f'Invalid value: []string{{{values}}}: only removing the "{initializer}" initializer is supported'
     cause = errors.Cause("FieldValueInvalid", message, "status.initializers")
     raise errors.invalid("LogicalCluster", name, [cause], group="tenancy.kcp.io")
-
-
-def _every_cluster(prefix: str) -> str:
-    return prefix.replace(f"/{WILDCARD}/", "/", 1)
 
 
 def _both(first: Predicate, second: Predicate | None) -> Predicate:
@@ -89,7 +85,7 @@ class FilteredStorage:
 
     async def list(self, prefix: str, options: ListOptions) -> ListResult:
         narrowed = dataclasses.replace(options, predicate=_both(self._visible, options.predicate))
-        return await self.storage.list(_every_cluster(prefix), narrowed)
+        return await self.storage.list(prefix, narrowed)
 
     async def guaranteed_update(
         self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
@@ -118,5 +114,5 @@ class FilteredStorage:
         self, prefix: str, *, revision: int, predicate: Predicate | None = None, bookmarks: bool = False
     ) -> AsyncIterator[WatchEvent]:
         return self.storage.watch(
-            _every_cluster(prefix), revision=revision, predicate=_both(self._visible, predicate), bookmarks=bookmarks
+            prefix, revision=revision, predicate=_both(self._visible, predicate), bookmarks=bookmarks
         )

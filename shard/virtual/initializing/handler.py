@@ -32,6 +32,7 @@ from shard.endpoints.router import PATH_KEY, USER_KEY
 from shard.registry.context import RequestContext, UserInfo
 from shard.registry.kinds import strategy_for
 from shard.registry.store import Store
+from shard.registry.wildcard import WildcardStorage
 from shard.storage.interface import Storage
 from shard.virtual.initializing.filtering import FilteredStorage
 from shard.virtual.initializing.paths import WILDCARD, VirtualPath
@@ -69,7 +70,8 @@ class InitializingWorkspaces:
             return self.documents.serve(request, parsed, self.catalog)
         if not isinstance(parsed, ResourcePath) or not virtual.cluster or not _is_logical_clusters(parsed):
             raise errors.resource_not_found_path()
-        store = Store(VIEW_RESOURCE, strategy_for(LOGICALCLUSTERS), FilteredStorage(self.storage, virtual.initializer))
+        view = FilteredStorage(WildcardStorage(self.storage), virtual.initializer)
+        store = Store(VIEW_RESOURCE, strategy_for(LOGICALCLUSTERS), view)
         ctx = RequestContext(virtual.cluster, user, "", request.headers.get("User-Agent", ""))
         if virtual.cluster == WILDCARD:
             return await _serve_wildcard(request, store, ctx, parsed)

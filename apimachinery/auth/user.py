@@ -1,0 +1,19 @@
+"""Who a request is: the authenticated user (name, groups, uid, extra), as every authenticator returns it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MASTERS_GROUP = "system:masters"
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    groups: tuple[str, ...] = ()
+    uid: str = ""
+    extra: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_master(self) -> bool:
+        return MASTERS_GROUP in self.groups
