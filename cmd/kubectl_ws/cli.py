@@ -30,7 +30,7 @@ from kubectl_ws.commands import (
     create_context,
     current_workspace,
 )
-from kubectl_ws.kubeconfig import Overrides
+from kubectl_ws.restconfig import Overrides
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite

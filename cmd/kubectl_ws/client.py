@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from kubectl_ws.kubeconfig import ExecConfig, RestConfig
 from kubectl_ws.paths import LogicalPath
+from kubectl_ws.restconfig import ExecConfig, RestConfig
 
 TENANCY = "/apis/tenancy.kcp.io/v1alpha1"
 MAX_RETRIES = 10

@@ -11,9 +11,7 @@ from typing import Any
 from apimachinery.validation.field import go_quote
 from kubectl_ws import contexts
 from kubectl_ws.client import ApiError, KcpClient
-from kubectl_ws.kubeconfig import (
-    KubeconfigError,
-)
+from kubectl_ws.kubeconfig import KubeconfigError
 from kubectl_ws.paths import (
     ROOT,
     LogicalPath,

@@ -15,15 +15,8 @@ from urllib.parse import urlsplit
 from apimachinery.validation.field import go_quote
 from kubectl_ws import contexts
 from kubectl_ws.client import ApiError, KcpClient, Transport, TransportError
-from kubectl_ws.kubeconfig import (
-    Config,
-    KubeconfigError,
-    LoadingRules,
-    Overrides,
-    RestConfig,
-    client_config,
-    modify_config,
-)
+from kubectl_ws.kubeconfig import Config, KubeconfigError, LoadingRules
+from kubectl_ws.kubeconfig_write import modify_config
 from kubectl_ws.paths import (
     LogicalPath,
     PathError,
@@ -31,6 +24,7 @@ from kubectl_ws.paths import (
     parse_cluster_url,
     resolve_dots,
 )
+from kubectl_ws.restconfig import Overrides, RestConfig, client_config
 
 CD_SEMANTICS_NOTE = (
     "Note: 'kubectl ws' now matches 'cd' semantics: go to home workspace. "

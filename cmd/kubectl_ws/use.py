@@ -12,10 +12,7 @@ from apimachinery.validation.field import go_quote
 from kubectl_ws import contexts
 from kubectl_ws.claims import unresolved_claim_warnings
 from kubectl_ws.client import ApiError, KcpClient, TransportError
-from kubectl_ws.kubeconfig import (
-    Config,
-    Entry,
-)
+from kubectl_ws.kubeconfig import Config, Entry
 from kubectl_ws.paths import (
     ROOT,
     ClusterURL,

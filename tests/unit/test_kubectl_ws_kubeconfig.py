@@ -16,17 +16,9 @@ import pytest
 import yaml
 from kubectl_ws import contexts
 from kubectl_ws.contexts import CURRENT, PREVIOUS, RewriteError
-from kubectl_ws.kubeconfig import (
-    Config,
-    Entry,
-    KubeconfigError,
-    LoadingRules,
-    Overrides,
-    client_config,
-    load_file,
-    modify_config,
-    serialize,
-)
+from kubectl_ws.kubeconfig import Config, Entry, KubeconfigError, LoadingRules, load_file
+from kubectl_ws.kubeconfig_write import modify_config, serialize
+from kubectl_ws.restconfig import Overrides, client_config
 
 # --- pure rewrites (kcp's expectations) -------------------------------------------------------------
 
