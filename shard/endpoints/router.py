@@ -14,6 +14,7 @@ from shard.auth.authz import AccessController, Attributes, forbidden, resource_v
 from shard.auth.impersonation import impersonate
 from shard.auth.scoping import scoped_user
 from shard.auth.serviceaccounts import TokenIssuer
+from shard.endpoints import wildcard
 from shard.endpoints.documents import Documents
 from shard.endpoints.requestinfo import ApiPath, ResourcePath, parse, split_cluster
 from shard.endpoints.resources import Target, serve
@@ -23,6 +24,7 @@ from shard.registry.clusters import LogicalClusters
 from shard.registry.context import RequestContext, UserInfo
 from shard.registry.homes import HomeWorkspaces, home_workspace
 from shard.registry.registry import Registry
+from shard.registry.wildcard import WILDCARD
 
 USER_KEY = "kplane.user"
 PATH_KEY = "kplane.path"
@@ -51,6 +53,10 @@ class Router:
         if isinstance(parsed, ApiPath) and parsed.kind in ("healthz", "livez", "readyz"):
             return self._api(request, parsed)
         user: UserInfo = request[USER_KEY]
+        if segment == WILDCARD:  # every logical cluster of this shard: list and watch for system:masters
+            return await wildcard.serve(
+                request, parsed, user, api_path=api_path, registry=self.registry, serve_api=self._api
+            )
         cluster = await self.registry.paths.cluster_of(segment)
         if self.homes is not None and cluster == "root" and _is_home_get(request, parsed):
             return await self._home(self.homes, user)
