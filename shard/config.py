@@ -18,7 +18,11 @@ class ShardOptions:
     `service_account_key_file` signs and verifies service-account tokens (None: `pki.service_account_key`);
     `api_audiences` are the audiences a token must name one of and a TokenRequest gets by default (empty:
     the issuer, as upstream); `requestheader_allowed_names` are the front-proxy certificate names trusted to
-    send `X-Remote-User` (empty: any certificate of the front-proxy CA)."""
+    send `X-Remote-User` (empty: any certificate of the front-proxy CA).
+
+    Topology: `root_shard_url` is the root shard's https URL for a shard that does not hold `root` (it
+    registers there and reads root's Shards and WorkspaceTypes through it); `external_url` goes into this
+    shard's Shard `spec.externalURL` and so into Workspace `spec.URL`."""
 
     root_dir: Path
     pki: PkiPaths
@@ -36,6 +40,8 @@ class ShardOptions:
     service_account_issuer: str = DEFAULT_ISSUER
     api_audiences: tuple[str, ...] = ()
     requestheader_allowed_names: tuple[str, ...] = DEFAULT_ALLOWED_NAMES
+    root_shard_url: str = ""  # empty: this shard is the root shard (holds `root`)
+    external_url: str = ""  # the URL users see (the front-proxy); empty: this shard's own URL
 
     @property
     def audiences(self) -> tuple[str, ...]:

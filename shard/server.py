@@ -1,10 +1,11 @@
 """A shard process: options → storage → registry → HTTPS server, and a graceful shutdown.
 
-Start-up order: etcd (embedded or given), storage (with the watch cache), the `root` logical cluster,
-this shard's Shard object and the built-in WorkspaceTypes (shard/registry/bootstrap.py), the RBAC policy
-(`system:admin` and root's grants, shard/auth/seed.py), the RBAC index (served only once it has listed),
-controllers, then the listener; `ready` is called once requests are served. Shutdown runs in reverse: the listener stops
-(watches drain first), controllers are cancelled, storage and etcd close.
+Start-up order: etcd (embedded or given), storage (with the watch cache), the start-up writes of
+shard/topology/wiring.py (root shard: the `root` logical cluster, the built-in WorkspaceTypes, the RBAC
+policy of `system:admin` and root's grants, its Shard; other shards: `system:admin`'s policy, then their
+Shard registered through the root shard, waited for), the RBAC index (served only once it has listed),
+controllers, then the listener; `ready` is called once requests are served. Shutdown runs in reverse: the
+listener stops (watches drain first), controllers are cancelled, storage and etcd close.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 
 from aiohttp import web
@@ -22,20 +23,21 @@ from apimachinery.pki import ssl_server_context
 from shard.auth.access import ShardAccess
 from shard.auth.rbac.follower import RBACFollower
 from shard.auth.rbac.index import RBACIndex
-from shard.auth.seed import seed_policy
 from shard.auth.wiring import build_authentication
 from shard.config import ShardOptions
 from shard.controllers.clusterroleaggregation.controller import ClusterRoleAggregator
 from shard.controllers.crd.controller import CRDController
 from shard.controllers.garbagecollector.controller import GarbageCollector
+from shard.controllers.logicalclusterdeletion.controller import LogicalClusterDeletionController
 from shard.controllers.namespace.controller import NamespaceController
 from shard.controllers.pathindex.controller import PathIndexController
 from shard.controllers.workspace.controller import WorkspaceController
+from shard.controllers.workspace.remote import RemoteClusters, RoutingClusterWriter
+from shard.controllers.workspace.seam import LocalClusters
 from shard.endpoints.app import build_app
 from shard.endpoints.metrics import RequestMetrics
 from shard.endpoints.reviews import Reviews
 from shard.endpoints.router import Router
-from shard.registry.bootstrap import bootstrap
 from shard.registry.context import UserInfo
 from shard.registry.homes import HomeWorkspaces
 from shard.registry.registry import Registry
@@ -46,6 +48,7 @@ from shard.storage.etcd3.config import EtcdClientConfig
 from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
 from shard.storage.etcd3.store import Etcd3Storage
 from shard.storage.interface import Storage
+from shard.topology.wiring import Topology
 from shard.virtual.initializing import paths as initializing_paths
 from shard.virtual.initializing.handler import InitializingWorkspaces
 
@@ -67,24 +70,33 @@ VERSION_INFO = {
 async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: asyncio.Event) -> None:
     async with AsyncExitStack() as stack:
         storage = await stack.enter_async_context(_storage(options))
-        registry = Registry(builtin_catalog(), storage, root_ca_pem=options.pki.ca_cert.read_text())
-        await bootstrap(registry, user=ADMIN, shard_name=options.name, base_url=_base_url(options))
-        await seed_policy(registry, user=ADMIN)
+        topology = Topology.of(options)
+        stack.push_async_callback(topology.close)
+        ca_pem = options.pki.ca_cert.read_text()
+        registry = Registry(builtin_catalog(), storage, root_ca_pem=ca_pem, root_types=topology.remote_root)
         rbac_index = RBACIndex()
+        access = ShardAccess(storage, rbac_index)
+        root = topology.attach(registry, authorize=access.authorize, user=ADMIN)
+        if not await _unless_stopped(topology.bootstrap(registry, user=ADMIN), stop):
+            return
         follower = RBACFollower(storage=storage, index=rbac_index)
         stack.push_async_callback(_cancel, asyncio.create_task(follower.run()))
+        stack.push_async_callback(_cancel, asyncio.create_task(root.run()))
+        remote = RemoteClusters(topology.http, topology.base_url_of)
+        writer = RoutingClusterWriter(options.name, LocalClusters(registry), remote)
         controllers = (
             ClusterRoleAggregator(registry),
             NamespaceController(registry),
             GarbageCollector(registry),
             CRDController(registry),
             PathIndexController(registry.storage, registry.paths.index, options.name),
-            WorkspaceController(registry),
+            LogicalClusterDeletionController(registry),
+            WorkspaceController(registry, writer, root.shards),
         )
         for controller in controllers:
             stack.push_async_callback(_cancel, asyncio.create_task(controller.run()))
         await follower.synced.wait()  # never decide on an empty policy
-        runner = await _serve(options, registry, ShardAccess(storage, rbac_index))
+        runner = await _serve(options, registry, access)
         stack.push_async_callback(runner.cleanup)
         ready()
         await stop.wait()
@@ -113,11 +125,6 @@ async def _storage(options: ShardOptions) -> AsyncIterator[Storage]:
         yield storage
 
 
-def _base_url(options: ShardOptions) -> str:
-    host = "127.0.0.1" if options.bind_address in ("0.0.0.0", "::", "") else options.bind_address
-    return f"https://{'[' + host + ']' if ':' in host else host}:{options.port}"
-
-
 async def _serve(options: ShardOptions, registry: Registry, access: ShardAccess) -> web.AppRunner:
     metrics = RequestMetrics()
     authentication = build_authentication(options, admin=ADMIN, storage=registry.storage)
@@ -142,6 +149,19 @@ async def _serve(options: ShardOptions, registry: Registry, access: ShardAccess)
     site = web.TCPSite(runner, options.bind_address, options.port, ssl_context=ssl_context, reuse_address=True)
     await site.start()
     return runner
+
+
+async def _unless_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Run `work` unless `stop` is set first (a shard waiting for its root shard can still be stopped)."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait((task, stopping), return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        stopping.cancel()
+        task.result()
+        return True
+    await _cancel(task)
+    return False
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -48,12 +48,14 @@ def _binding(name: str, cluster_role: str) -> Object:
     }
 
 
-async def seed_policy(registry: Registry, *, user: UserInfo) -> None:
+async def seed_policy(registry: Registry, *, user: UserInfo, holds_root: bool = True) -> None:
+    """`holds_root`: this is the root shard, which also carries root's grants."""
     admin_ctx = RequestContext(BOOTSTRAP_CLUSTER, user)
     await _reconcile(registry, admin_ctx, LOGICALCLUSTERS, {"metadata": {"name": "cluster"}})
     await _reconcile_all(registry, admin_ctx, cluster_roles(), cluster_role_bindings())
-    roles, bindings = root_policy()
-    await _reconcile_all(registry, RequestContext("root", user), roles, bindings)
+    if holds_root:
+        roles, bindings = root_policy()
+        await _reconcile_all(registry, RequestContext("root", user), roles, bindings)
 
 
 async def _reconcile_all(registry: Registry, ctx: RequestContext, roles: list[Object], bindings: list[Object]) -> None:

@@ -7,9 +7,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from cryptography import x509
 
 from apimachinery import errors
+from apimachinery.auth.authn import peer_certificate_loader
 from shard.auth.authn import Authenticator, Credentials, bearer_token
 from shard.endpoints.metrics import RequestMetrics
 from shard.endpoints.requestinfo import ResourcePath, split_cluster
@@ -73,7 +73,7 @@ def authentication_filter(authenticator: Authenticator) -> Middleware:
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
         credentials = Credentials(
             bearer_token(request.headers.get("Authorization", "")),
-            _lazy_peer_certificate(request),
+            peer_certificate_loader(request.transport),
             request.headers,
         )
         user = await authenticator.authenticate(credentials)
@@ -91,24 +91,3 @@ def _anonymous_allowed(path: str) -> bool:
     split = split_cluster(path)
     tail = split[1] if split else path
     return path in UNAUTHENTICATED_PATHS or (split is not None and tail in ("/healthz", "/livez", "/readyz"))
-
-
-def _lazy_peer_certificate(request: web.Request) -> Callable[[], x509.Certificate | None]:
-    """Decoded on first use only, once: most requests authenticate by token before anyone asks
-    (a closure, not functools.cache, which costs more to build than most requests take to route)."""
-    loaded: list[x509.Certificate | None] = []
-
-    def load() -> x509.Certificate | None:
-        if not loaded:
-            loaded.append(_peer_certificate(request))
-        return loaded[0]
-
-    return load
-
-
-def _peer_certificate(request: web.Request) -> x509.Certificate | None:
-    """The client certificate the TLS handshake verified (against the client CA or the front-proxy CA)."""
-    transport = request.transport
-    ssl_object = transport.get_extra_info("ssl_object") if transport else None
-    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-    return x509.load_der_x509_certificate(der) if der else None

@@ -1,6 +1,7 @@
-"""What a shard writes at start: the `root` logical cluster (path `root`), its own Shard object in `root`,
-and the built-in WorkspaceTypes (`root`, `universal`, `organization`, `team`, `home`). Idempotent: later
-starts find them; the Shard's addresses are brought up to date.
+"""What the root shard writes at start: the `root` logical cluster (path `root`), its own Shard object in
+`root`, and the built-in WorkspaceTypes (`root`, `universal`, `organization`, `team`, `home`). Idempotent:
+later starts find them; the Shard's addresses are brought up to date. Other shards write none of it: they
+register their Shard in root through the root shard (shard/topology/).
 """
 
 from __future__ import annotations
@@ -36,19 +37,37 @@ BUILTIN_TYPES = (
 
 
 async def bootstrap(registry: Registry, *, user: UserInfo, shard_name: str, base_url: str) -> None:
+    await bootstrap_root(registry, user=user)
+    await register_shard(registry, RequestContext("root", user), shard_name=shard_name, base_url=base_url)
+
+
+async def bootstrap_root(registry: Registry, *, user: UserInfo) -> None:
+    """The `root` logical cluster and the built-in WorkspaceTypes (the root shard only)."""
     ctx = RequestContext("root", user)
     root_annotations = {PATH_ANNOTATION: "root", TYPE_ANNOTATION: "root:root"}
     await _ensure(registry, ctx, LOGICALCLUSTERS, {"metadata": {"name": "cluster", "annotations": root_annotations}})
     for workspace_type in BUILTIN_TYPES:
         await _ensure(registry, ctx, WORKSPACETYPES, workspace_type)
-    await register_shard(registry, ctx, shard_name=shard_name, base_url=base_url)
 
 
-async def register_shard(registry: Registry, ctx: RequestContext, *, shard_name: str, base_url: str) -> None:
+async def register_shard(
+    registry: Registry,
+    ctx: RequestContext,
+    *,
+    shard_name: str,
+    base_url: str,
+    external_url: str = "",
+    virtual_workspace_url: str = "",
+) -> None:
+    """Create or refresh the Shard `shard_name` in root; empty URLs default to `base_url`."""
     store = registry.store_of(SHARDS)
     shard: Object = {
         "metadata": {"name": shard_name, "labels": {"name": shard_name}},
-        "spec": {"baseURL": base_url, "externalURL": base_url, "virtualWorkspaceURL": base_url},
+        "spec": {
+            "baseURL": base_url,
+            "externalURL": external_url or base_url,
+            "virtualWorkspaceURL": virtual_workspace_url or base_url,
+        },
     }
     if not await _ensure(registry, ctx, SHARDS, shard):
 

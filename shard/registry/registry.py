@@ -23,7 +23,7 @@ from shard.registry.owners import owner_name, workspace_admin_binding
 from shard.registry.paths import PathResolver
 from shard.registry.store import CreateHook, Store
 from shard.registry.strategy import Strategy
-from shard.registry.workspacetypes import WorkspaceAdmission, WorkspaceTypes
+from shard.registry.workspacetypes import RootTypes, WorkspaceAdmission, WorkspaceTypes
 from shard.storage import errors as storage_errors
 from shard.storage.interface import Storage
 
@@ -36,6 +36,7 @@ class Registry:
     catalog: Catalog
     storage: Storage
     root_ca_pem: str = ""
+    root_types: RootTypes | None = None  # None: the root workspace is on this shard
     stores: dict[tuple[str, str, str], Store] = field(default_factory=dict)
     custom: CustomResources = field(init=False)
     paths: PathResolver = field(init=False)
@@ -70,7 +71,7 @@ class Registry:
         elif resource.kind == "LogicalCluster":
             after_create = (self._provision_logical_cluster,)
         elif resource.kind == "Workspace" and resource.group == "tenancy.kcp.io":
-            admission = (WorkspaceAdmission(WorkspaceTypes(self.paths)).admit,)
+            admission = (WorkspaceAdmission(WorkspaceTypes(self.paths, self.root_types)).admit,)
         return Store(resource, strategy or strategy_for(resource), self.storage, admission, after_create)
 
     async def _namespace_lifecycle(self, ctx: RequestContext, obj: Object) -> None:

@@ -1,6 +1,7 @@
 """Workspace admission: default `spec.type` from the parent's type, check it exists, check
 `limitAllowedParents` / `limitAllowedChildren` of both types and of the types they extend (kcp's rules
-and messages). Types are read from storage in the workspace their `path` names (`root` by default).
+and messages). Types are read from storage in the workspace their `path` names (`root` by default); when
+the root workspace is on another shard, root's types (and the `use` check on them) come from that shard.
 
 The caller must hold the `use` verb on `workspacetypes/<name>` for the type and every type it extends,
 in the workspace that holds each of them (kcp's check and message). The creator is recorded in the
@@ -11,7 +12,7 @@ new logical cluster's `workspace-admin` ClusterRoleBinding is made.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -19,7 +20,7 @@ from apimachinery import errors
 from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.tenancy_kcp_io import TYPE_ANNOTATION, WORKSPACES, WORKSPACETYPES
 from apimachinery.apis.types import Object
-from shard.registry.context import RequestContext
+from shard.registry.context import RequestContext, UserInfo
 from shard.registry.keys import object_key
 from shard.registry.owners import OWNER_ANNOTATION, user_info_json
 from shard.registry.paths import PathResolver
@@ -48,11 +49,24 @@ def parent_type_of(cluster_name: str, logical_cluster: Object | None) -> tuple[s
     return ("root", "root") if cluster_name == "root" else DEFAULT_TYPE
 
 
+class RootTypes(Protocol):
+    """The `root` workspace when another shard holds it: its WorkspaceTypes and its authorizer."""
+
+    async def workspace_type(self, path: str, name: str) -> Object | None: ...
+
+    async def may_use(self, user: UserInfo, type_name: str) -> bool: ...
+
+
 @dataclass
 class WorkspaceTypes:
+    """`root` set: types with path `root` come from the root shard; other paths resolve on this shard only."""
+
     paths: PathResolver
+    root: RootTypes | None = None
 
     async def load(self, path: str, name: str) -> Object | None:
+        if self.root is not None and path == "root":
+            return await self.root.workspace_type(path, name)
         cluster_name = await self.paths.cluster_of(path)
         if cluster_name is None:
             return None
@@ -112,13 +126,22 @@ class WorkspaceAdmission:
         for qualified, _ in child.aliases:
             type_path, type_name = type_ref_of(qualified)
             type_cluster = await self.types.paths.cluster_of(type_path)
-            if type_cluster is None or not ctx.permissions.allows(
-                "use", api_group="tenancy.kcp.io", resource="workspacetypes", name=type_name, cluster=type_cluster
-            ):
+            if type_cluster is None or not await self._may_use(ctx, type_cluster, type_name):
                 detail = (
                     f"unable to use cluster workspace type {qualified}: missing verb='use' permission on workspacetype"
                 )
                 raise _forbidden(name, detail)
+
+
+    async def _may_use(self, ctx: RequestContext, type_cluster: str, type_name: str) -> bool:
+        """Local RBAC first; root's own authorizer when root is on another shard and local RBAC says no."""
+        assert ctx.permissions is not None
+        if ctx.permissions.allows(
+            "use", api_group="tenancy.kcp.io", resource="workspacetypes", name=type_name, cluster=type_cluster
+        ):
+            return True
+        root = self.types.root
+        return root is not None and type_cluster == "root" and await root.may_use(ctx.user, type_name)
 
 
 def _default_child(parent: ResolvedType) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class CircuitBreaker:
     clock: Callable[[], float] = time.monotonic
     _failures: int = CLOSED_FAILURES
     _opened_at: float | None = None
-    _trial_running: bool = False
+    _trial_started_at: float | None = None  # a trial never reported (its caller was cancelled) expires
 
     @property
     def state(self) -> BreakerState:
@@ -58,6 +58,11 @@ class CircuitBreaker:
         if self.clock() - self._opened_at < self.cooldown:
             return BreakerState.OPEN
         return BreakerState.HALF_OPEN
+
+    @property
+    def _trial_running(self) -> bool:
+        started = self._trial_started_at
+        return started is not None and self.clock() - started < self.cooldown
 
     @property
     def available(self) -> bool:
@@ -72,19 +77,19 @@ class CircuitBreaker:
             return True
         if state is BreakerState.OPEN or self._trial_running:
             return False
-        self._trial_running = True
+        self._trial_started_at = self.clock()
         return True
 
     def succeeded(self) -> None:
         """The shard answered: close."""
-        self._failures, self._opened_at, self._trial_running = CLOSED_FAILURES, None, False
+        self._failures, self._opened_at, self._trial_started_at = CLOSED_FAILURES, None, None
 
     def connect_failed(self) -> None:
         """No connection could be made: count it; open at the threshold, or again after a failed trial."""
         self._failures += 1
-        if self._trial_running or self._failures >= self.threshold:
+        if self._trial_started_at is not None or self._failures >= self.threshold:
             self._opened_at = self.clock()
-        self._trial_running = False
+        self._trial_started_at = None
 
 
 @dataclass

@@ -11,11 +11,12 @@ from shard.controllers import framework
 from shard.controllers.queue import WorkQueue
 from shard.controllers.workspace import reconcile_deletion, reconcile_phase, reconcile_scheduling
 from shard.controllers.workspace.seam import ClusterWriter, LocalClusters
-from shard.controllers.workspace.state import Workspaces
+from shard.controllers.workspace.state import ShardList, Workspaces
 from shard.registry.metadata import CLUSTER_ANNOTATION
 from shard.registry.registry import Registry
 from shard.registry.workspacetypes import WorkspaceTypes
 from shard.storage.interface import ListResult, Object, WatchEvent
+from shard.topology.https import ShardUnreachable
 
 PREFIX = "/registry/tenancy.kcp.io/workspaces/"
 log = logging.getLogger("kplane.controllers.workspace")
@@ -23,13 +24,17 @@ log = logging.getLogger("kplane.controllers.workspace")
 
 @dataclass
 class WorkspaceController:
+    """`writer` None: every LogicalCluster is on this shard; `shard_list` None: root is on this shard."""
+
     registry: Registry
     writer: ClusterWriter | None = None
+    shard_list: ShardList | None = None
     queue: WorkQueue = field(default_factory=WorkQueue)
 
     def __post_init__(self) -> None:
-        self.workspaces = Workspaces(self.registry, self.writer or LocalClusters(self.registry))
-        self.types = WorkspaceTypes(self.registry.paths)
+        writer = self.writer or LocalClusters(self.registry)
+        self.workspaces = Workspaces(self.registry, writer, self.shard_list)
+        self.types = WorkspaceTypes(self.registry.paths, self.registry.root_types)
 
     async def run(self) -> None:
         await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log)
@@ -49,6 +54,13 @@ class WorkspaceController:
             self.queue.add(f"{cluster}/{meta['name']}")
 
     async def reconcile(self, key: str) -> bool:
+        try:
+            return await self._reconcile(key)
+        except ShardUnreachable as err:  # expected while a shard is down: retried, without a traceback
+            log.warning("workspace %s: %s", key, err)
+            return True
+
+    async def _reconcile(self, key: str) -> bool:
         parent, _, name = key.partition("/")
         workspace = await self.workspaces.get(parent, name)
         if workspace is None:

@@ -46,15 +46,17 @@ def score(workspace_key: str, shard_name: str, weight: float) -> float:
     return -weight / math.log(unit)
 
 
+def rank_shards(shards: Sequence[Object], workspace_key: str, selector: Mapping[str, Any] | None) -> list[Object]:
+    """The schedulable shards in rendezvous order for `workspace_key`, best first (ties by name)."""
+
+    def order(shard: Object) -> tuple[float, str]:
+        name = str((shard.get("metadata") or {}).get("name", ""))
+        return (-score(workspace_key, name, weight_of(shard)), name)
+
+    return sorted((shard for shard in shards if schedulable(shard, selector)), key=order)
+
+
 def choose_shard(shards: Sequence[Object], workspace_key: str, selector: Mapping[str, Any] | None) -> Object | None:
     """The shard `workspace_key` (`<parent cluster>/<name>`) is placed on, or None if none qualifies."""
-    best: Object | None = None
-    best_score = -1.0
-    for shard in shards:
-        if not schedulable(shard, selector):
-            continue
-        name = (shard.get("metadata") or {}).get("name", "")
-        candidate = score(workspace_key, name, weight_of(shard))
-        if candidate > best_score:
-            best, best_score = shard, candidate
-    return best
+    ranked = rank_shards(shards, workspace_key, selector)
+    return ranked[0] if ranked else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from apimachinery.apis.tenancy_kcp_io import SHARD_ANNOTATION
 from apimachinery.apis.types import Object
+from shard.controllers.workspace import fallback
 from shard.controllers.workspace.state import Workspaces, set_condition
 
 
@@ -14,7 +15,7 @@ async def advance(workspaces: Workspaces, parent: str, workspace: Object) -> boo
     name = workspace["metadata"]["name"]
     phase = (workspace.get("status") or {}).get("phase", "")
     if phase == "Scheduling":
-        await workspaces.set_status(parent, name, _initializing)
+        await workspaces.set_status(parent, name, lambda status: _initializing(status, workspace))
         return True
     if phase not in ("Initializing", "Unavailable"):
         return False
@@ -33,9 +34,9 @@ async def advance(workspaces: Workspaces, parent: str, workspace: Object) -> boo
     return False
 
 
-def _initializing(status: Object) -> None:
+def _initializing(status: Object, workspace: Object) -> None:
     status["phase"] = "Initializing"
-    set_condition(status, "WorkspaceScheduled", "True")
+    fallback.mark_scheduled(status, workspace)
 
 
 def _ready(status: Object) -> None:

@@ -3,7 +3,11 @@
 1. choose a shard (placement.py) and a random logical cluster name, and persist both as annotations
    together with the `core.kcp.io/logicalcluster` finalizer, before any LogicalCluster is written;
 2. create the LogicalCluster on that shard through the seam (idempotent: same owner → success; another
-   owner → drop the name and choose again), then set `spec.cluster` and `spec.URL`.
+   owner → drop the name and choose again), then set `spec.cluster` and `spec.URL`. The LogicalCluster
+   carries the `core.kcp.io/logicalcluster-deletion` finalizer: its shard empties it before it goes.
+
+A chosen shard that stays unreachable in step 2, or that left root, sends the workspace back to step 1,
+which then prefers the next shard in rendezvous order (fallback.py).
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from apimachinery.apis.tenancy_kcp_io import (
     TYPE_ANNOTATION,
 )
 from apimachinery.apis.types import Object
-from shard.controllers.workspace.placement import choose_shard
+from shard.controllers.logicalclusterdeletion.purge import DELETION_FINALIZER
+from shard.controllers.workspace import fallback
 from shard.controllers.workspace.seam import ClusterNameTaken
 from shard.controllers.workspace.state import Workspaces, set_condition
 from shard.registry.keys import logical_cluster_key
 from shard.registry.owners import OWNER_ANNOTATION
 from shard.registry.workspacetypes import WorkspaceTypes, initializers_of
+from shard.topology.https import ShardUnreachable
 
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 CLUSTER_NAME_LENGTH = 16
@@ -42,7 +48,14 @@ async def choose(workspaces: Workspaces, parent: str, workspace: Object) -> bool
     """Phase 1. Returns True when the workspace must be looked at again (no shard yet)."""
     name = workspace["metadata"]["name"]
     selector = ((workspace.get("spec") or {}).get("location") or {}).get("selector")
-    shard = choose_shard(await workspaces.shards(), f"{parent}/{name}", selector)
+    choice = fallback.choose(
+        await workspaces.shards(),
+        f"{parent}/{name}",
+        selector,
+        unreachable=fallback.unreachable_shards(workspace),
+        available=workspaces.writer.available,
+    )
+    shard = choice.shard
     if shard is None:
         await workspaces.set_status(
             parent,
@@ -54,6 +67,7 @@ async def choose(workspaces: Workspaces, parent: str, workspace: Object) -> bool
         return True
 
     def record(current: Object) -> None:
+        fallback.remember_unreachable(current, choice.passed_over)
         annotations_of(current)[SHARD_ANNOTATION] = shard["metadata"]["name"]
         annotations_of(current)[CLUSTER_CHOICE_ANNOTATION] = random_cluster_name()
         finalizers = current["metadata"].setdefault("finalizers", [])
@@ -73,7 +87,10 @@ async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: 
     type_ref = (workspace.get("spec") or {}).get("type") or {}
     resolved = await types.resolve(type_ref.get("path") or "root", type_ref.get("name", ""))
     parent_lc = await workspaces.registry.paths.read(logical_cluster_key(parent))
-    if shard is None or resolved is None or parent_lc is None:
+    if shard is None:
+        await _reschedule(workspaces, parent, name, shard_name, "it is no longer a Shard in root")
+        return True
+    if resolved is None or parent_lc is None:
         return True
     parent_path = annotations_of(parent_lc).get(PATH_ANNOTATION) or parent
     path = f"{parent_path}:{name}"
@@ -83,6 +100,7 @@ async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: 
         "kind": "LogicalCluster",
         "metadata": {
             "name": "cluster",
+            "finalizers": [DELETION_FINALIZER],
             "annotations": {
                 PATH_ANNOTATION: path,
                 SHARD_ANNOTATION: shard_name,
@@ -98,6 +116,9 @@ async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: 
     except ClusterNameTaken:
         await workspaces.update(parent, name, _forget_cluster_name)
         return True
+    except ShardUnreachable as err:
+        await _reschedule(workspaces, parent, name, shard_name, err.detail)
+        return True
     url = f"{(shard.get('spec') or {}).get('externalURL', '')}/clusters/{path}"
 
     def bind(current: Object) -> None:
@@ -105,6 +126,12 @@ async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: 
 
     await workspaces.update(parent, name, bind)
     return False
+
+
+async def _reschedule(workspaces: Workspaces, parent: str, name: str, shard_name: str, detail: str) -> None:
+    """The condition first, then the annotations: the choice that follows sees why it is made."""
+    await workspaces.set_status(parent, name, lambda status: fallback.mark_unreachable(status, shard_name, detail))
+    await workspaces.update(parent, name, lambda current: fallback.forget_shard(current, shard_name))
 
 
 def _forget_cluster_name(current: Object) -> None:

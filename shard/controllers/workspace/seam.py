@@ -1,6 +1,11 @@
 """The one place a workspace controller writes to another shard: creating (idempotently) or deleting the
-LogicalCluster of a workspace. Today every shard is local; the sharding work replaces `LocalClusters`
-with a transport to the chosen shard, behind the same `ClusterWriter` protocol.
+LogicalCluster of a workspace, behind the `ClusterWriter` protocol. `LocalClusters` writes through this
+shard's registry; remote.py has the HTTPS transport to another shard and the writer that picks one of them
+by shard name.
+
+`delete` starts the deletion and answers whether the logical cluster is gone (its holding shard removes
+the content first, shard/controllers/logicalclusterdeletion/). `available` is False while the shard is
+known to be unreachable (its circuit breaker is open), so scheduling can look elsewhere.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from typing import Protocol
 from apimachinery import errors
 from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.types import Object
+from shard.controllers.logicalclusterdeletion.purge import purge
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
 from shard.registry.options import DeleteRequest
 from shard.registry.registry import Registry
@@ -29,7 +35,9 @@ class ClusterWriter(Protocol):
 
     async def update_status(self, shard_name: str, cluster_name: str, status: Object) -> None: ...
 
-    async def delete(self, shard_name: str, cluster_name: str) -> None: ...
+    async def delete(self, shard_name: str, cluster_name: str) -> bool: ...
+
+    def available(self, shard_name: str) -> bool: ...
 
 
 @dataclass
@@ -71,9 +79,14 @@ class LocalClusters:
             self._ctx(cluster_name), "cluster", mutate, WriteOptions(), subresource="status"
         )
 
-    async def delete(self, shard_name: str, cluster_name: str) -> None:
+    async def delete(self, shard_name: str, cluster_name: str) -> bool:
+        """Mark it deleting and remove its content right away (as the deletion controller would)."""
         try:
             await self.registry.store_of(LOGICALCLUSTERS).delete(self._ctx(cluster_name), "cluster", DeleteRequest())
         except errors.StatusError as err:
             if err.code != 404:
                 raise
+        return await purge(self.registry, cluster_name)
+
+    def available(self, shard_name: str) -> bool:
+        return True

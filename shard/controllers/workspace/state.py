@@ -1,9 +1,9 @@
-"""What every reconcile step of a workspace shares: the registry, the cluster writer, this shard's name,
-and small read/write helpers over Workspaces and Shards."""
+"""What every reconcile step of a workspace shares: the registry, the cluster writer, where the Shards
+come from (root's, possibly through the root shard), and small read/write helpers over Workspaces."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from apimachinery import errors
@@ -17,11 +17,17 @@ from shard.registry.metadata import now_rfc3339
 from shard.registry.registry import Registry
 from shard.storage.interface import ListOptions
 
+ShardList = Callable[[], Awaitable[list[Object]]]
+
 
 @dataclass
 class Workspaces:
+    """`shard_list` gives root's Shard objects (None: read them from this shard's storage, which holds
+    root)."""
+
     registry: Registry
     writer: ClusterWriter
+    shard_list: ShardList | None = None
 
     def ctx(self, cluster_name: str) -> RequestContext:
         return RequestContext(cluster_name, CONTROLLER_USER)
@@ -50,6 +56,8 @@ class Workspaces:
         return await store.update(self.ctx(cluster_name), name, mutate, WriteOptions(), subresource="status")
 
     async def shards(self) -> list[Object]:
+        if self.shard_list is not None:
+            return await self.shard_list()
         prefix = keys.collection_prefix(SHARDS, "root")
         return (await self.registry.storage.list(prefix, ListOptions(consistent=False))).items
 
