@@ -113,6 +113,8 @@ async def _storage(options: ShardOptions) -> AsyncIterator[Storage]:
                 )
             )
             endpoints = (etcd.endpoint,)
+            # where operators (etcdctl) and tests reading etcd directly find it; it changes every start
+            (options.root_dir / "etcd" / "client-url").write_text(f"{etcd.endpoint}\n")
         etcd_client = await stack.enter_async_context(EtcdClient(EtcdClientConfig(endpoint=endpoints[0])))
         compactor = asyncio.create_task(run_compactor(etcd_client, interval=options.compaction_interval))
         stack.push_async_callback(_cancel, compactor)

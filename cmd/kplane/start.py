@@ -21,6 +21,7 @@ import uvloop
 from apimachinery.kubeconfig import write_admin_kubeconfig
 from apimachinery.pki import PkiPaths, ensure_pki, read_token
 from kplane.rootdir import RootDirInUseError, RootDirLock
+from kplane.topology import Installation, run_installation
 from kplane.users import TOKEN_FILE_NAME, ensure_token_file, write_tenant_kubeconfig
 from shard.auth.tokenfile import TokenFileError, read_token_file
 from shard.config import ShardOptions
@@ -52,6 +53,13 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         help="kube's static token CSV (token,user,uid,\"group1,group2\"); default: <root-dir>/tokens.csv, "
         "created with a user 'tenant' whose kubeconfig is <root-dir>/tenant.kubeconfig",
     )
+    command.add_argument(
+        "--shards",
+        default=1,
+        type=int,
+        help="number of shards; with 2 or more, each runs as its own process with its own embedded etcd "
+        "under <root-dir>/shards/<name>, behind a front-proxy on --port (default 1: one shard serves --port)",
+    )
     command.add_argument("-v", "--verbose", action="store_true", help="log at debug level")
 
 
@@ -64,12 +72,28 @@ def main(args: argparse.Namespace) -> int:
     root_dir: Path = args.root_dir
     try:
         with RootDirLock(root_dir):
+            if args.shards > 1:
+                return uvloop.run(run_installation(_installation(args)))
             options = _options(args)
             uvloop.run(_run(options))
-    except (RootDirInUseError, TokenFileError) as err:
+    except (RootDirInUseError, TokenFileError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+def _installation(args: argparse.Namespace) -> Installation:
+    if args.etcd_servers:
+        raise ValueError("--etcd-servers cannot be combined with --shards: every shard runs its own etcd")
+    root_dir: Path = args.root_dir.resolve()
+    pki = ensure_pki(root_dir / "pki", serving_hosts=[args.bind_address, "localhost", "127.0.0.1"])
+    token_file: Path = args.token_auth_file.resolve() if args.token_auth_file else ensure_token_file(root_dir)
+    read_token_file(token_file)
+    etcd_flags = ["--etcd-compaction-interval", str(args.etcd_compaction_interval)]
+    etcd_flags += ["--watch-cache-size", str(args.watch_cache_size)]
+    if args.etcd_unsafe_no_fsync:
+        etcd_flags.append("--etcd-unsafe-no-fsync")
+    return Installation(root_dir, pki, args.bind_address, args.port, args.shards, token_file, tuple(etcd_flags))
 
 
 def _options(args: argparse.Namespace) -> ShardOptions:

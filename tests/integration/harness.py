@@ -128,6 +128,11 @@ class Kubectl:
             command + list(args), input=input, capture_output=True, text=True, timeout=timeout, env=env
         )
 
+    def ws(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`kubectl ws ...`: kubectl allows no flags before a plugin name, so the kubeconfig goes by env."""
+        env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", "KUBECONFIG": str(self.kubeconfig)}
+        return subprocess.run([self.binary, "ws", *args], capture_output=True, text=True, timeout=60, env=env)
+
     def ok(self, *args: str, input: str | None = None, server: str = "") -> str:
         result = self.run(*args, input=input, server=server)
         assert result.returncode == 0, f"kubectl {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
-from tests.integration.harness import BIN, Kplane, Kubectl
+from tests.integration.harness import Kplane, Kubectl
 
 
 def _plugin_kubectl(kplane: Kplane, kubectl: Kubectl, tmp_path: Path) -> Kubectl:
@@ -18,9 +16,7 @@ def _plugin_kubectl(kplane: Kplane, kubectl: Kubectl, tmp_path: Path) -> Kubectl
 
 
 def _ws(ctl: Kubectl, *args: str) -> tuple[int, str, str]:
-    """`kubectl ws ...`: kubectl allows no flags before a plugin name, so the kubeconfig goes by env."""
-    env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", "KUBECONFIG": str(ctl.kubeconfig)}
-    result = subprocess.run([ctl.binary, "ws", *args], capture_output=True, text=True, timeout=60, env=env)
+    result = ctl.ws(*args)
     return result.returncode, result.stdout, result.stderr
 
 
