@@ -9,6 +9,7 @@ service-account token is only good while its ServiceAccount still exists (a look
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Sequence
@@ -135,3 +136,19 @@ def bearer_token(authorization: str) -> str:
     As upstream: the header is trimmed and split on single spaces; the token is the second part."""
     parts = authorization.strip().split(" ", 2)
     return parts[1] if len(parts) >= 2 and parts[0].lower() == "bearer" else ""
+
+
+def peer_certificate_loader(transport: asyncio.BaseTransport | None) -> Callable[[], x509.Certificate | None]:
+    """A `Credentials.load_peer_certificate` for a TLS connection: the client certificate its handshake
+    verified, decoded on first use only and once (a closure: most requests authenticate by token first,
+    and functools.cache costs more to build than most requests take to route)."""
+    loaded: list[x509.Certificate | None] = []
+
+    def load() -> x509.Certificate | None:
+        if not loaded:
+            ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+            der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+            loaded.append(x509.load_der_x509_certificate(der) if der else None)
+        return loaded[0]
+
+    return load
