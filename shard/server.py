@@ -48,6 +48,7 @@ from shard.storage.etcd3.config import EtcdClientConfig
 from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
 from shard.storage.etcd3.store import Etcd3Storage
 from shard.storage.interface import Storage
+from shard.topology.global_reviews import GlobalReviews
 from shard.topology.wiring import Topology
 from shard.virtual.initializing import paths as initializing_paths
 from shard.virtual.initializing.handler import InitializingWorkspaces
@@ -96,7 +97,8 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         for controller in controllers:
             stack.push_async_callback(_cancel, asyncio.create_task(controller.run()))
         await follower.synced.wait()  # never decide on an empty policy
-        runner = await _serve(options, registry, access)
+        global_reviews = GlobalReviews(topology.http, options.external_url) if options.external_url else None
+        runner = await _serve(options, registry, access, global_reviews)
         stack.push_async_callback(runner.cleanup)
         ready()
         await stop.wait()
@@ -127,7 +129,9 @@ async def _storage(options: ShardOptions) -> AsyncIterator[Storage]:
         yield storage
 
 
-async def _serve(options: ShardOptions, registry: Registry, access: ShardAccess) -> web.AppRunner:
+async def _serve(
+    options: ShardOptions, registry: Registry, access: ShardAccess, global_reviews: GlobalReviews | None
+) -> web.AppRunner:
     metrics = RequestMetrics()
     authentication = build_authentication(options, admin=ADMIN, storage=registry.storage)
     authenticator = authentication.authenticator
@@ -142,7 +146,9 @@ async def _serve(options: ShardOptions, registry: Registry, access: ShardAccess)
         reviews=reviews,
         token_issuer=authentication.token_issuer,
     )
-    initializing = InitializingWorkspaces(registry.storage, access, registry.paths.cluster_of)
+    initializing = InitializingWorkspaces(
+        registry.storage, access, registry.paths.cluster_of, global_reviews.allows if global_reviews else None
+    )
     services = {initializing_paths.PREFIX: initializing.handle}
     app = build_app(router=router, authenticator=authenticator, metrics=metrics, services=services)
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)

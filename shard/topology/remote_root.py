@@ -96,7 +96,7 @@ class HttpsRootShard:
         review = {
             "apiVersion": "authorization.k8s.io/v1",
             "kind": "SubjectAccessReview",
-            "spec": _review_spec(attributes),
+            "spec": review_spec(attributes),
         }
         path = f"/clusters/{attributes.cluster}/apis/authorization.k8s.io/v1/subjectaccessreviews"
         answered = _expect(await self._call("POST", path, review), 201)
@@ -162,7 +162,7 @@ def _with_capacity(current: Object) -> Object | None:
     return current
 
 
-def _review_spec(attributes: Attributes) -> Object:
+def review_spec(attributes: Attributes) -> Object:
     user = attributes.user
     spec: Object = {"user": user.name, "groups": list(user.groups), "uid": user.uid}
     spec["extra"] = {key: list(values) for key, values in user.extra.items()}

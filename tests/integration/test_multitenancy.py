@@ -74,19 +74,33 @@ def _wait_ready(ctl: Kubectl, server: str, name: str) -> None:
     raise AssertionError(f"workspace {name} did not become Ready")
 
 
-@pytest.fixture(scope="module")
-def tenants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tenants]:
+# Every test runs twice: against one shard directly, and through the front-proxy of two shards with `a`
+# on `shard-1` and `b` on `root`, so identities cross shards as well as workspaces.
+TOPOLOGIES = {"direct": {}, "front-proxy": {"a": "shard-1", "b": "root"}}
+
+
+def _workspace_manifest(name: str, shard: str | None) -> str:
+    manifest = f"apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: {name}\n"
+    if shard:
+        manifest += f"spec:\n  location:\n    selector:\n      matchLabels:\n        name: {shard}\n"
+    return manifest
+
+
+@pytest.fixture(scope="module", params=list(TOPOLOGIES))
+def tenants(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tenants]:
     base = tmp_path_factory.mktemp("tenants")
     token_file = base / "tokens.csv"
     token_file.write_text("".join(f'{token},{name},uid-{name},"tenants"\n' for name, token in TOKENS.items()))
-    server = start_kplane(base / "root", extra_args=("--token-auth-file", str(token_file)))
+    placement: dict[str, str] = TOPOLOGIES[request.param]
+    shards = ("--shards", "2") if placement else ()
+    server = start_kplane(base / "root", extra_args=("--token-auth-file", str(token_file), *shards))
     try:
         admin = Kubectl(kubectl_binary(), server.kubeconfig)
         users = {name: _kubectl_for(server, base, name, token) for name, token in TOKENS.items()}
         tenants = Tenants(server, admin, users, dict(TOKENS))
         admin.ok("apply", "-f", "-", input=CREATOR_POLICY, server=tenants.url("root"))
         for workspace in ("a", "b"):
-            manifest = f"apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: {workspace}\n"
+            manifest = _workspace_manifest(workspace, placement.get(workspace))
             users["alice"].ok("create", "-f", "-", input=manifest, server=tenants.url("root"))
             _wait_ready(users["alice"], tenants.url("root"), workspace)
         yield tenants

@@ -46,6 +46,7 @@ DISCOVERY_KINDS = frozenset({"api", "apis", "group", "group_version"})
 
 
 ClusterOf = Callable[[str], Awaitable[str | None]]
+RemoteAllows = Callable[[str, Attributes], Awaitable[bool]]  # (workspace path, attributes): another shard's answer
 
 
 @dataclass
@@ -53,6 +54,7 @@ class InitializingWorkspaces:
     storage: Storage
     access: AccessController
     cluster_of: ClusterOf
+    remote_allows: RemoteAllows | None = None
     documents: Documents = field(default_factory=Documents)
     catalog: Catalog = field(default_factory=lambda: Catalog.of([VIEW_RESOURCE]))
 
@@ -95,11 +97,16 @@ class InitializingWorkspaces:
 
     async def _may_initialize(self, initializer: str, user: UserInfo) -> bool:
         type_path, _, type_name = initializer.rpartition(":")
-        type_cluster = await self.cluster_of(type_path) if type_path else None
-        if type_cluster is None:
+        if not type_path:
             return False
-        attributes = Attributes(user, "initialize", type_cluster, "tenancy.kcp.io", "workspacetypes", name=type_name)
-        return (await self.access.authorize(attributes)).allowed
+        type_cluster = await self.cluster_of(type_path)
+        attributes = Attributes(
+            user, "initialize", type_cluster or type_path, "tenancy.kcp.io", "workspacetypes", name=type_name
+        )
+        if type_cluster is not None:
+            return (await self.access.authorize(attributes)).allowed
+        # the type's workspace lives on another shard: its RBAC decides there
+        return self.remote_allows is not None and await self.remote_allows(type_path, attributes)
 
 
 def _is_logical_clusters(path: ResourcePath) -> bool:
