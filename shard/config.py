@@ -42,6 +42,8 @@ class ShardOptions:
     requestheader_allowed_names: tuple[str, ...] = DEFAULT_ALLOWED_NAMES
     root_shard_url: str = ""  # empty: this shard is the root shard (holds `root`)
     external_url: str = ""  # the URL users see (the front-proxy); empty: this shard's own URL
+    shard_labels: tuple[tuple[str, str], ...] = ()  # extra labels of this shard's Shard (placement selectors)
+    capacity: str = ""  # status.capacity.workspaces of this shard's Shard (placement weight); empty: keep/default
 
     @property
     def audiences(self) -> tuple[str, ...]:

@@ -31,6 +31,10 @@ class PkiDirError(Exception):
     """The PKI directory is missing or incomplete."""
 
 
+class OptionError(Exception):
+    """A flag's value cannot be used."""
+
+
 def add_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--name", default="root", help="shard name, also its label name=<name> (default root)")
     command.add_argument("--root-dir", required=True, type=Path, help="this shard's state: etcd data, lock")
@@ -49,6 +53,10 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
                          help="URL users reach workspaces at (the front-proxy); default: this shard's URL")
     command.add_argument("--token-auth-file", default=None, type=Path,
                          help="kube's static token CSV; default: no token users but the admin")
+    command.add_argument("--capacity", default="", help="workspaces this shard is sized for: its placement weight "
+                         "(status.capacity.workspaces of its Shard); default: keep the Shard's, else 10000")
+    command.add_argument("--labels", default="", help="extra labels of this shard's Shard, k=v,k2=v2 "
+                         "(for spec.location.selector of workspaces)")
     command.add_argument("-v", "--verbose", action="store_true", help="log at debug level")
 
 
@@ -62,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
         options = options_of(args)
         with RootDirLock(options.root_dir):
             uvloop.run(_run(options))
-    except (PkiDirError, RootDirInUseError, TokenFileError) as err:
+    except (PkiDirError, OptionError, RootDirInUseError, TokenFileError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0
@@ -85,7 +93,28 @@ def options_of(args: argparse.Namespace) -> ShardOptions:
         token_auth_file=token_file,
         root_shard_url=args.root_shard_url.rstrip("/"),
         external_url=args.external_url.rstrip("/"),
+        shard_labels=parse_labels(args.labels),
+        capacity=parse_capacity(args.capacity),
     )
+
+
+def parse_labels(text: str) -> tuple[tuple[str, str], ...]:
+    """`k=v,k2=v2` → pairs; a malformed item is an error naming it."""
+    pairs = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise OptionError(f"--labels: {item!r} is not key=value")
+        pairs.append((key, value))
+    return tuple(pairs)
+
+
+def parse_capacity(text: str) -> str:
+    if text and (not text.isdigit() or int(text) <= 0):
+        raise OptionError(f"--capacity: {text!r} is not a positive number of workspaces")
+    return text
 
 
 def shared_pki(directory: Path) -> PkiPaths:

@@ -12,8 +12,7 @@ from apimachinery.apis.tenancy_kcp_io import PATH_ANNOTATION, TYPE_ANNOTATION, W
 from apimachinery.apis.types import Object, ResourceDefinition
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
 from shard.registry.registry import Registry
-
-DEFAULT_CAPACITY = "10000"
+from shard.registry.shardobjects import ShardRegistration, merged, with_capacity
 
 
 def _type(name: str, spec: Object) -> Object:
@@ -36,11 +35,6 @@ BUILTIN_TYPES = (
 )
 
 
-async def bootstrap(registry: Registry, *, user: UserInfo, shard_name: str, base_url: str) -> None:
-    await bootstrap_root(registry, user=user)
-    await register_shard(registry, RequestContext("root", user), shard_name=shard_name, base_url=base_url)
-
-
 async def bootstrap_root(registry: Registry, *, user: UserInfo) -> None:
     """The `root` logical cluster and the built-in WorkspaceTypes (the root shard only)."""
     ctx = RequestContext("root", user)
@@ -50,39 +44,20 @@ async def bootstrap_root(registry: Registry, *, user: UserInfo) -> None:
         await _ensure(registry, ctx, WORKSPACETYPES, workspace_type)
 
 
-async def register_shard(
-    registry: Registry,
-    ctx: RequestContext,
-    *,
-    shard_name: str,
-    base_url: str,
-    external_url: str = "",
-    virtual_workspace_url: str = "",
-) -> None:
-    """Create or refresh the Shard `shard_name` in root; empty URLs default to `base_url`."""
+async def register_shard(registry: Registry, ctx: RequestContext, registration: ShardRegistration) -> None:
+    """Create or refresh this shard's Shard in root (shardobjects.py says how)."""
     store = registry.store_of(SHARDS)
-    shard: Object = {
-        "metadata": {"name": shard_name, "labels": {"name": shard_name}},
-        "spec": {
-            "baseURL": base_url,
-            "externalURL": external_url or base_url,
-            "virtualWorkspaceURL": virtual_workspace_url or base_url,
-        },
-    }
-    if not await _ensure(registry, ctx, SHARDS, shard):
+    if not await _ensure(registry, ctx, SHARDS, registration.shard_object()):
 
         async def refresh(current: Object) -> Object:
-            current["spec"] = {**(current.get("spec") or {}), **shard["spec"]}
-            current["metadata"].setdefault("labels", {})["name"] = shard_name
-            return current
+            return merged(current, registration) or current
 
-        await store.update(ctx, shard_name, refresh, WriteOptions())
+        await store.update(ctx, registration.name, refresh, WriteOptions())
 
     async def capacity(current: Object) -> Object:
-        current.setdefault("status", {}).setdefault("capacity", {}).setdefault("workspaces", DEFAULT_CAPACITY)
-        return current
+        return with_capacity(current, registration) or current
 
-    await store.update(ctx, shard_name, capacity, WriteOptions(), subresource="status")
+    await store.update(ctx, registration.name, capacity, WriteOptions(), subresource="status")
 
 
 async def _ensure(registry: Registry, ctx: RequestContext, resource: ResourceDefinition, obj: Object) -> bool:

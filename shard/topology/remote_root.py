@@ -24,10 +24,10 @@ from urllib.parse import quote
 
 from apimachinery import errors
 from shard.auth.authz import Attributes
-from shard.registry.bootstrap import DEFAULT_CAPACITY
 from shard.registry.context import UserInfo
+from shard.registry.shardobjects import ShardRegistration, merged, with_capacity
 from shard.topology.https import Response, ShardCallFailed, ShardHttp, ShardUnreachable
-from shard.topology.root import ROOT, Object, ShardRegistration, use_attributes
+from shard.topology.root import ROOT, Object, use_attributes
 
 log = logging.getLogger("kplane.topology.root")
 SHARDS_PATH = "/clusters/root/apis/core.kcp.io/v1alpha1/shards"
@@ -121,14 +121,13 @@ class HttpsRootShard:
             delay = min(delay * 2, REGISTER_RETRY_MAX_SECONDS)
 
     async def _register_once(self, registration: ShardRegistration) -> None:
-        wanted = registration.shard_object()
-        created = await self._call("POST", SHARDS_PATH, wanted)
+        created = await self._call("POST", SHARDS_PATH, registration.shard_object())
         path = f"{SHARDS_PATH}/{quote(registration.name, safe='')}"
         if created.status == 409:
-            await self._update(path, lambda current: _merged(current, wanted))
+            await self._update(path, lambda current: merged(current, registration))
         else:
             _expect(created, 201)
-        await self._update(f"{path}/status", _with_capacity)
+        await self._update(f"{path}/status", lambda current: with_capacity(current, registration))
 
     async def _update(self, path: str, change: Callable[[Object], Object | None]) -> None:
         """GET, change, PUT with the resourceVersion read; a conflict starts over. None from `change`: no
@@ -142,24 +141,6 @@ class HttpsRootShard:
             if written.status != 409:
                 _expect(written, 200)
                 return
-
-
-def _merged(current: Object, wanted: Object) -> Object | None:
-    spec = {**(current.get("spec") or {}), **wanted["spec"]}
-    labels = (current.get("metadata") or {}).get("labels") or {}
-    if spec == current.get("spec") and labels.get("name") == wanted["metadata"]["name"]:
-        return None
-    current["spec"] = spec
-    current["metadata"]["labels"] = {**labels, "name": wanted["metadata"]["name"]}
-    return current
-
-
-def _with_capacity(current: Object) -> Object | None:
-    capacity = current.setdefault("status", {}).setdefault("capacity", {})
-    if "workspaces" in capacity:
-        return None
-    capacity["workspaces"] = DEFAULT_CAPACITY
-    return current
 
 
 def review_spec(attributes: Attributes) -> Object:

@@ -20,35 +20,12 @@ from shard.registry.bootstrap import register_shard
 from shard.registry.context import RequestContext, UserInfo
 from shard.registry.keys import collection_prefix, object_key
 from shard.registry.registry import Registry
+from shard.registry.shardobjects import ShardRegistration
 from shard.storage.interface import ListOptions
 
 Object = dict[str, Any]
 ROOT = "root"
 Authorize = Callable[[Attributes], Awaitable[Decision]]
-
-
-@dataclass(frozen=True)
-class ShardRegistration:
-    """The Shard object a shard keeps in root: `base_url` is its own https URL (front-proxy → shard),
-    `external_url` the one users see (Workspace spec.URL), `virtual_workspace_url` where it serves
-    /services/…; empty URLs default to `base_url`. Label `name=<name>` is always set."""
-
-    name: str
-    base_url: str
-    external_url: str = ""
-    virtual_workspace_url: str = ""
-
-    def shard_object(self) -> Object:
-        return {
-            "apiVersion": SHARDS.api_version,
-            "kind": SHARDS.kind,
-            "metadata": {"name": self.name, "labels": {"name": self.name}},
-            "spec": {
-                "baseURL": self.base_url,
-                "externalURL": self.external_url or self.base_url,
-                "virtualWorkspaceURL": self.virtual_workspace_url or self.base_url,
-            },
-        }
 
 
 def use_attributes(user: UserInfo, type_name: str) -> Attributes:
@@ -110,14 +87,7 @@ class LocalRootShard:
         return await self.registry.paths.read(object_key(WORKSPACETYPES, cluster_name, "", name))
 
     async def register_shard(self, registration: ShardRegistration) -> None:
-        await register_shard(
-            self.registry,
-            RequestContext(ROOT, self.user),
-            shard_name=registration.name,
-            base_url=registration.base_url,
-            external_url=registration.external_url,
-            virtual_workspace_url=registration.virtual_workspace_url,
-        )
+        await register_shard(self.registry, RequestContext(ROOT, self.user), registration)
 
     async def allows(self, attributes: Attributes) -> bool:
         return (await self.authorize(attributes)).allowed

@@ -16,9 +16,10 @@ from shard.config import ShardOptions
 from shard.registry.bootstrap import bootstrap_root
 from shard.registry.context import UserInfo
 from shard.registry.registry import Registry
+from shard.registry.shardobjects import ShardRegistration
 from shard.topology.https import AiohttpTransport, ShardHttp
 from shard.topology.remote_root import HttpsRootShard
-from shard.topology.root import Authorize, LocalRootShard, RootShard, ShardRegistration
+from shard.topology.root import Authorize, LocalRootShard, RootShard
 
 
 def base_url(options: ShardOptions) -> str:
@@ -29,7 +30,14 @@ def base_url(options: ShardOptions) -> str:
 
 def registration(options: ShardOptions) -> ShardRegistration:
     own = base_url(options)
-    return ShardRegistration(options.name, own, options.external_url.rstrip("/") or own, own)
+    return ShardRegistration(
+        options.name,
+        own,
+        options.external_url.rstrip("/") or own,
+        own,
+        labels=dict(options.shard_labels),
+        capacity=options.capacity,
+    )
 
 
 @dataclass

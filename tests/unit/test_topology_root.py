@@ -17,10 +17,11 @@ from shard.config import ShardOptions
 from shard.registry.bootstrap import bootstrap_root
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
 from shard.registry.registry import Registry
+from shard.registry.shardobjects import ShardRegistration
 from shard.topology.https import ConnectFailed, Response, ShardHttp
 from shard.topology.remote_root import HttpsRootShard
 from shard.topology.resilience import Backoff
-from shard.topology.root import LocalRootShard, ShardRegistration
+from shard.topology.root import LocalRootShard
 from shard.topology.wiring import registration
 from tests.unit.memory_storage import MemoryStorage
 
