@@ -21,7 +21,7 @@ from tests.integration.test_workspaces import cluster_of, create_workspace, wait
 
 CONFIGMAPS = "/clusters/*/api/v1/configmaps"
 IN_DEFAULT = "/clusters/*/api/v1/namespaces/default/configmaps"
-SAME_NAME = "fieldSelector=" + urllib.parse.quote("metadata.name=same")
+SAME_NAME = "fieldSelector=" + urllib.parse.quote("metadata.name=wild-same")
 WAIT_SECONDS = 30
 
 
@@ -56,7 +56,7 @@ class Watch:
 
 @pytest.fixture(scope="module")
 def clusters(kplane: Kplane, kubectl: Kubectl) -> dict[str, str]:
-    """Two workspaces in root, each with a ConfigMap `same` in `default`: workspace name → logical cluster."""
+    """Two workspaces in root, each with a ConfigMap `wild-same` in `default`: workspace name → logical cluster."""
     root = f"{kplane.base_url}/clusters/root"
     names = ("wild-a", "wild-b")
     for name in names:
@@ -66,7 +66,7 @@ def clusters(kplane: Kplane, kubectl: Kubectl) -> dict[str, str]:
         wait_ready(kubectl, root, name)
         found[name] = cluster_of(kubectl, root, name)
         kubectl.ok(
-            "create", "configmap", "same", "-n", "default", f"--from-literal=owner={name}", server=f"{root}:{name}"
+            "create", "configmap", "wild-same", "-n", "default", f"--from-literal=owner={name}", server=f"{root}:{name}"
         )
     return found
 
@@ -139,10 +139,10 @@ def test_watch_from_the_lists_resource_version(kplane: Kplane, kubectl: Kubectl,
 
 def test_table_through_kubectl(kplane: Kplane, kubectl: Kubectl, clusters: dict[str, str]) -> None:
     server = f"{kplane.base_url}/clusters/*"
-    table = kubectl.ok("get", "configmaps", "-A", "--field-selector", "metadata.name=same", server=server)
+    table = kubectl.ok("get", "configmaps", "-A", "--field-selector", "metadata.name=wild-same", server=server)
     header, *rows = table.splitlines()
     assert header.split() == ["NAMESPACE", "NAME", "DATA", "AGE"]
-    assert [row.split()[:3] for row in rows] == [["default", "same", "1"], ["default", "same", "1"]]
+    assert [row.split()[:3] for row in rows] == [["default", "wild-same", "1"], ["default", "wild-same", "1"]]
     names = kubectl.ok("get", "workspaces", "-o", "name", server=server).split()
     assert {"workspace.tenancy.kcp.io/wild-a", "workspace.tenancy.kcp.io/wild-b"} <= set(names)
 
@@ -163,8 +163,8 @@ def test_refusals(kplane: Kplane, clusters: dict[str, str]) -> None:
     status, body = request_json(kplane, "POST", IN_DEFAULT, created)
     assert (status, body["reason"]) == (405, "MethodNotAllowed")
     assert body["message"] == 'create is not supported on resources of kind "configmaps" in the `*` logical cluster'
-    status, body = request_json(kplane, "DELETE", f"{IN_DEFAULT}/same")
+    status, body = request_json(kplane, "DELETE", f"{IN_DEFAULT}/wild-same")
     assert status == 405
     assert body["message"] == 'delete is not supported on resources of kind "configmaps" in the `*` logical cluster'
-    assert request_json(kplane, "GET", f"{IN_DEFAULT}/same")[0] == 405
+    assert request_json(kplane, "GET", f"{IN_DEFAULT}/wild-same")[0] == 405
     assert request_json(kplane, "GET", "/clusters/*/apis/example.com/v1/widgets")[0] == 404

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from kplane.shard import OptionError, parse_capacity, parse_labels
+
 from shard.registry.shardobjects import DEFAULT_CAPACITY, ShardRegistration, merged, with_capacity
 
 REGISTRATION = ShardRegistration("s1", "https://10.0.0.2:6443", "https://proxy", labels={"region": "eu"})
