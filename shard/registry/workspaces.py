@@ -1,13 +1,16 @@
 """Strategies of Workspace, WorkspaceType and Shard.
 
 A new Workspace starts in phase `Scheduling` with no cluster and no URL (the workspace controller sets
-them); its type cannot change. Admission (type defaulting and parent/child rules) is in workspacetypes.py.
+them); its type cannot change. The `tenancy.kcp.io/phase` label always shows `status.phase` (kcp's, for
+`kubectl get workspaces -l tenancy.kcp.io/phase=Ready`); it is set with the status write itself, so keeping
+it costs no write of its own. Admission (type defaulting and parent/child rules) is in workspacetypes.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from apimachinery.apis.tenancy_kcp_io import PHASE_LABEL
 from apimachinery.apis.types import Object
 from apimachinery.errors import Cause
 from apimachinery.validation import names
@@ -30,6 +33,15 @@ class WorkspaceStrategy(Strategy):
         spec.pop("cluster", None)
         spec.pop("URL", None)
         obj["status"] = {"phase": "Scheduling"}
+        _label_phase(obj)
+
+    def prepare_for_update(self, new: Object, old: Object) -> None:
+        super().prepare_for_update(new, old)
+        _label_phase(new)
+
+    def prepare_for_subresource_update(self, subresource: str, new: Object, old: Object) -> None:
+        super().prepare_for_subresource_update(subresource, new, old)
+        _label_phase(new)
 
     def validate_update(self, new: Object, old: Object) -> list[Cause]:
         causes = []
@@ -38,6 +50,13 @@ class WorkspaceStrategy(Strategy):
             if old_spec.get(field_name) and new_spec.get(field_name) != old_spec.get(field_name):
                 causes.append(Cause("FieldValueInvalid", "Invalid value: field is immutable", f"spec.{field_name}"))
         return causes
+
+
+def _label_phase(workspace: Object) -> None:
+    phase = (workspace.get("status") or {}).get("phase")
+    if phase:
+        metadata = workspace.setdefault("metadata", {})
+        metadata["labels"] = {**(metadata.get("labels") or {}), PHASE_LABEL: phase}
 
 
 class WorkspaceTypeStrategy(Strategy):

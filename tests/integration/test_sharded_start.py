@@ -119,6 +119,12 @@ def test_workspaces_spread_over_every_shard_and_live_only_there(installation: Kp
         assert not [key for key in keys for cluster in others if f"/{cluster}/" in key]
 
 
+def test_workspaces_are_labelled_with_their_phase(installation: Kplane, ctl: Kubectl, spread: dict[str, Any]) -> None:
+    ready = ctl.ok("get", "workspaces", "-l", "tenancy.kcp.io/phase=Ready", "-o", "name")
+    assert {line.removeprefix("workspace.tenancy.kcp.io/") for line in ready.split()} >= set(WORKSPACES)
+    assert ctl.ok("get", "workspaces", "-l", "tenancy.kcp.io/phase=Scheduling", "-o", "name").strip() == ""
+
+
 def test_every_workspace_is_reachable_through_the_front_proxy(installation: Kplane, spread: dict[str, Any]) -> None:
     for name in WORKSPACES:
         status, body = request_json(
