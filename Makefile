@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROTO_OUT := apimachinery/_generated
 
-.PHONY: venv run test unit lint proto bench clean
+.PHONY: venv run test unit lint proto bench bench-sharding clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,9 @@ proto: venv
 
 bench: venv
 	$(BIN)/python -m bench.run
+
+bench-sharding: venv
+	$(BIN)/python -m bench.sharding
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

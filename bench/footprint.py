@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.procs import parse_stat
 from shard.storage.etcd3.client import EtcdClient
 from shard.storage.etcd3.keys import prefix_range_end
 
@@ -106,8 +107,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of `pid` so far (its threads included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return parse_stat(Path(f"/proc/{pid}/stat").read_text()).cpu_ticks / TICKS
 
 
 def machine_busy_seconds() -> float:

@@ -29,9 +29,17 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_kplane(root_dir: Path, etcd_endpoint: str, extra_args: tuple[str, ...] = ()) -> AsyncIterator[Server]:
+async def running_kplane(
+    root_dir: Path,
+    etcd_endpoint: str,
+    extra_args: tuple[str, ...] = (),
+    *,
+    ready_timeout: float = READY_TIMEOUT_SECONDS,
+) -> AsyncIterator[Server]:
+    """`kplane start` on a free port; an empty `etcd_endpoint` lets it run its own etcd (or one per shard)."""
     port = _free_port()
     kplane = Path(sys.executable).parent / "kplane"
+    etcd = ("--etcd-servers", etcd_endpoint) if etcd_endpoint else ()
     process = await asyncio.create_subprocess_exec(
         str(kplane),
         "start",
@@ -39,14 +47,13 @@ async def running_kplane(root_dir: Path, etcd_endpoint: str, extra_args: tuple[s
         str(root_dir),
         "--port",
         str(port),
-        "--etcd-servers",
-        etcd_endpoint,
+        *etcd,
         *extra_args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        await asyncio.wait_for(_ready(process), READY_TIMEOUT_SECONDS)
+        await asyncio.wait_for(_ready(process), ready_timeout)
         token = (root_dir / "pki" / "admin.token").read_text().strip()
         tenant_token = _first_token(root_dir / "tokens.csv")
         yield Server(f"https://127.0.0.1:{port}", token, root_dir / "pki" / "ca.crt", process.pid, tenant_token)

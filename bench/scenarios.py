@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -14,6 +16,9 @@ from bench.loadgen import Result, run
 from bench.process import Server
 from shard.storage.etcd3.client import EtcdClient
 from shard.storage.etcd3.keys import prefix_range_end
+
+# Wraps each measured figure ("create", "get", "get_rbac", "list", "watch"), e.g. to read CPU use around it.
+Measure = Callable[[str], contextlib.AbstractAsyncContextManager[object]]
 
 LIST_SIZE = 1000
 LIST_ROUNDS = 50
@@ -53,11 +58,25 @@ def _configmap(name: str, namespace: str, **data: str) -> bytes:
     )
 
 
-async def through_https(server: Server, *, count: int, concurrency: int, watchers: int) -> dict[str, Result]:
+def _unmeasured(figure: str) -> contextlib.AbstractAsyncContextManager[object]:
+    return contextlib.nullcontext()
+
+
+async def through_https(
+    server: Server,
+    *,
+    count: int,
+    concurrency: int,
+    watchers: int,
+    cluster: str = "root",
+    measure: Measure = _unmeasured,
+) -> dict[str, Result]:
+    """create/get/list/watch of ConfigMaps in `cluster` (a path or a logical cluster name), each figure
+    inside `measure(<figure>)`."""
     connector = aiohttp.TCPConnector(ssl=ssl_client_context(server.ca_file), limit=0)
     headers = {"Authorization": f"Bearer {server.token}", "Content-Type": "application/json"}
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-        base = f"{server.base_url}/clusters/root/api/v1"
+        base = f"{server.base_url}/clusters/{cluster}/api/v1"
         await _ok(session.post(f"{base}/namespaces", data=orjson.dumps({"metadata": {"name": "bench"}})))
         await _ok(session.post(f"{base}/namespaces", data=orjson.dumps({"metadata": {"name": "bench-list"}})))
         collection = f"{base}/namespaces/bench/configmaps"
@@ -68,12 +87,16 @@ async def through_https(server: Server, *, count: int, concurrency: int, watcher
         async def get(index: int) -> None:
             await _ok(session.get(f"{collection}/c0"))
 
-        results = {
-            "create": await run("create configmap", create, count=count, concurrency=concurrency),
-            "get": await run("get configmap", get, count=count, concurrency=concurrency),
-        }
+        results: dict[str, Result] = {}
+        async with measure("create"):
+            results["create"] = await run("create configmap", create, count=count, concurrency=concurrency)
+        async with measure("get"):
+            results["get"] = await run("get configmap", get, count=count, concurrency=concurrency)
         if server.tenant_token:
-            results["get_rbac"] = await _tenant_gets(session, server, f"{collection}/c0", count, concurrency)
+            async with measure("get_rbac"):
+                results["get_rbac"] = await _tenant_gets(
+                    session, server, cluster, f"{collection}/c0", count, concurrency
+                )
         listed = f"{base}/namespaces/bench-list/configmaps"
         await run(
             "fill",
@@ -85,13 +108,15 @@ async def through_https(server: Server, *, count: int, concurrency: int, watcher
         async def list_(index: int) -> None:
             await _ok(session.get(listed))
 
-        results["list"] = await run(f"list {LIST_SIZE} configmaps", list_, count=LIST_ROUNDS, concurrency=4)
-        results["watch"] = await _watch_latency(session, base, watchers)
+        async with measure("list"):
+            results["list"] = await run(f"list {LIST_SIZE} configmaps", list_, count=LIST_ROUNDS, concurrency=4)
+        async with measure("watch"):
+            results["watch"] = await _watch_latency(session, base, watchers)
     return results
 
 
 async def _tenant_gets(
-    session: aiohttp.ClientSession, server: Server, url: str, count: int, concurrency: int
+    session: aiohttp.ClientSession, server: Server, cluster: str, url: str, count: int, concurrency: int
 ) -> Result:
     """The same get as a non-admin user whom a RoleBinding to `view` allows: the RBAC chain evaluated."""
     binding = {
@@ -101,7 +126,7 @@ async def _tenant_gets(
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "tenant"}],
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
     }
-    bindings = f"{server.base_url}/clusters/root/apis/rbac.authorization.k8s.io/v1/namespaces/bench/rolebindings"
+    bindings = f"{server.base_url}/clusters/{cluster}/apis/rbac.authorization.k8s.io/v1/namespaces/bench/rolebindings"
     await _ok(session.post(bindings, data=orjson.dumps(binding)))
     tenant = {"Authorization": f"Bearer {server.tenant_token}"}
 

@@ -14,7 +14,15 @@ from bench.footprint import CpuUse
 from bench.loadgen import Result
 from bench.procs import ProcInfo, name_processes, parse_stat, read_processes
 from bench.sharding_estimate import estimate
-from bench.sharding_figures import CreationRun, ProxyRun, ShardingFigures, kplane_ms, per_operation_ms, proxy_ratio
+from bench.sharding_figures import (
+    CreationRun,
+    ProxyRun,
+    ShardingFigures,
+    by_parent_shard,
+    kplane_ms,
+    per_operation_ms,
+    proxy_ratio,
+)
 from bench.sharding_report import LATEST_END, LATEST_START, RUNS_END, SECTION, report, splice
 from bench.workspace_load import Tree
 
@@ -94,7 +102,8 @@ def _proxy() -> ProxyRun:
 
 def _creation(shards: int, per_second: float) -> CreationRun:
     cpu = _cpu(4.0, shard_root=4.0, etcd_root=1.0, shard_shard1=2.0, etcd_shard1=1.0, **{"front-proxy": 0.5})
-    return CreationRun(shards, _result("create workspace", 400, 400 / per_second, 1.0), {"root": 150}, cpu)
+    ready = {"root": [2.0, 3.0, 4.0], "shard-1": [0.1]}
+    return CreationRun(shards, _result("create workspace", 400, 400 / per_second, 1.0), {"root": 150}, cpu, ready)
 
 
 def test_per_operation_cpu_leaves_the_load_generator_out_of_the_kplane_total() -> None:
@@ -131,11 +140,14 @@ def test_report_has_every_figure_with_its_baseline_and_ratio() -> None:
     figures.proxy = _proxy()
     figures.creation = [_creation(1, 20.0), _creation(2, 30.0), _creation(4, 25.0)]
     text = report(figures)
-    assert "| get configmap | 1,000/s (p99 10.0 ms) | 800/s (p99 20.0 ms) | **0.80**, met |" in text
+    row = "| get configmap | 1,000/s (p99 10.0 ms) | 800/s (p99 20.0 ms) | **0.80**, met | 1.20 ÷ 1.10 ms = 1.09 |"
+    assert row in text
     assert "**0.50** (of p50 latencies, direct / proxy), not met" in text
     assert "| shard root | 1.00 → 0.50 |" in text
     assert "| front-proxy | – → 0.30 |" in text
     assert "| 2 | **30.0/s** (400 in 13.3 s) | p50 1,000.0 ms, p99 1,000.0 ms | 1.50 |" in text
+    assert "| root 3,000 ms (3), shard-1 100 ms (1) | 0% |" in text
+    assert "| other processes on the machine (share of a core) | 0% → 0% |" in text
     assert "CPU per workspace during creation with 4 shards" in text
 
 
@@ -188,3 +200,10 @@ def test_the_three_writers_keep_each_others_sections(tmp_path: Path, monkeypatch
     workspace_report.write_doc(None, "new ws figures")  # type: ignore[arg-type]
     text = doc.read_text()
     assert "new ws figures" in text and "sharding figures" in text and "| sharding row |" in text
+
+
+def test_leaf_latencies_are_grouped_by_the_shard_of_their_parent() -> None:
+    tree = Tree(parents=2, count=4)  # leaves 0, 2 under bench-p0; 1, 3 under bench-p1
+    grouped = by_parent_shard({0: 1.0, 1: 0.1, 2: 3.0, 3: 0.2}, tree, {"bench-p0": "root", "bench-p1": "shard-1"})
+    assert grouped == {"root": [1.0, 3.0], "shard-1": [0.1, 0.2]}
+    assert by_parent_shard({0: 1.0}, tree, {}) == {"?": [1.0]}
