@@ -7,6 +7,7 @@ secret never readable by others). It knows nothing of the PKI directory layout (
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
 import os
 import tempfile
@@ -216,3 +217,27 @@ def common_name(cert: x509.Certificate) -> str:
 def organizations(cert: x509.Certificate) -> tuple[str, ...]:
     """The subject's organizations, in order (Kubernetes reads them as the user's groups)."""
     return tuple(str(attr.value) for attr in cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME))
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What authenticators read from a client certificate, extracted once per certificate: the issuer's
+    DER-encoded name (compared as bytes), the subject's CN and organizations, the SHA-256 fingerprint."""
+
+    issuer: bytes
+    common_name: str
+    organizations: tuple[str, ...]
+    fingerprint: str
+
+
+@functools.lru_cache(maxsize=256)
+def facts_of(cert: x509.Certificate) -> CertificateFacts:
+    """Cached by certificate (equality is the DER encoding): a front-proxy presents the same certificate on
+    every request, and reading names out of it costs more than the rest of authentication."""
+    return CertificateFacts(
+        cert.issuer.public_bytes(),
+        common_name(cert),
+        organizations(cert),
+        cert.fingerprint(hashes.SHA256()).hex(),
+    )
+

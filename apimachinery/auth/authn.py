@@ -10,6 +10,7 @@ service-account token is only good while its ServiceAccount still exists (a look
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Sequence
@@ -17,11 +18,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from multidict import CIMultiDict, CIMultiDictProxy, MultiMapping
 
 from apimachinery.auth.user import UserInfo
-from apimachinery.certs import common_name, organizations
+from apimachinery.certs import facts_of
 
 AUTHENTICATED = "system:authenticated"
 CREDENTIAL_ID_EXTRA = "authentication.kubernetes.io/credential-id"
@@ -99,16 +99,20 @@ class ClientCertificates:
     is built). A certificate without a CN proves nobody."""
 
     client_ca_subject: x509.Name
+    client_ca_subject_der: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "client_ca_subject_der", self.client_ca_subject.public_bytes())
 
     async def authenticate(self, credentials: Credentials) -> UserInfo | None:
         cert = credentials.peer_certificate
-        if cert is None or cert.issuer != self.client_ca_subject:
+        if cert is None:
             return None
-        user = common_name(cert)
-        if not user:
+        facts = facts_of(cert)
+        if facts.issuer != self.client_ca_subject_der or not facts.common_name:
             return None
-        fingerprint = cert.fingerprint(hashes.SHA256()).hex()
-        return UserInfo(user, organizations(cert), extra={CREDENTIAL_ID_EXTRA: (f"X509SHA256={fingerprint}",)})
+        extra: dict[str, tuple[str, ...]] = {CREDENTIAL_ID_EXTRA: (f"X509SHA256={facts.fingerprint}",)}
+        return UserInfo(facts.common_name, facts.organizations, extra=extra)
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,12 @@ def bearer_token(authorization: str) -> str:
     return parts[1] if len(parts) >= 2 and parts[0].lower() == "bearer" else ""
 
 
+@functools.lru_cache(maxsize=256)
+def _decoded(der: bytes) -> x509.Certificate:
+    """Decoded once per certificate: the same few clients (a front-proxy, controllers) reconnect all day."""
+    return x509.load_der_x509_certificate(der)
+
+
 def peer_certificate_loader(transport: asyncio.BaseTransport | None) -> Callable[[], x509.Certificate | None]:
     """A `Credentials.load_peer_certificate` for a TLS connection: the client certificate its handshake
     verified, decoded on first use only and once (a closure: most requests authenticate by token first,
@@ -148,7 +158,7 @@ def peer_certificate_loader(transport: asyncio.BaseTransport | None) -> Callable
         if not loaded:
             ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
             der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-            loaded.append(x509.load_der_x509_certificate(der) if der else None)
+            loaded.append(_decoded(der) if der else None)
         return loaded[0]
 
     return load

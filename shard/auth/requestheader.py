@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from cryptography import x509
 from multidict import MultiMapping
 
-from apimachinery.certs import common_name
+from apimachinery.certs import facts_of
 from shard.auth.authn import Credentials
 from shard.registry.context import UserInfo
 
@@ -39,6 +39,10 @@ class RequestHeaders:
     username_headers: tuple[str, ...] = USERNAME_HEADERS
     group_headers: tuple[str, ...] = GROUP_HEADERS
     extra_prefixes: tuple[str, ...] = EXTRA_PREFIXES
+    front_proxy_ca_subject_der: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "front_proxy_ca_subject_der", self.front_proxy_ca_subject.public_bytes())
 
     async def authenticate(self, credentials: Credentials) -> UserInfo | None:
         if not self.trusts(credentials.peer_certificate):
@@ -52,9 +56,12 @@ class RequestHeaders:
 
     def trusts(self, cert: x509.Certificate | None) -> bool:
         """Whether this peer certificate is the front-proxy's: issued by its CA, with an allowed name."""
-        if cert is None or cert.issuer != self.front_proxy_ca_subject:
+        if cert is None:
             return False
-        return not self.allowed_names or common_name(cert) in self.allowed_names
+        facts = facts_of(cert)
+        if facts.issuer != self.front_proxy_ca_subject_der:
+            return False
+        return not self.allowed_names or facts.common_name in self.allowed_names
 
 
 def _first_value(headers: MultiMapping[str], names: Iterable[str]) -> str:
