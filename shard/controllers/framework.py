@@ -46,6 +46,8 @@ async def work(queue: WorkQueue, reconcile: Callable[[str], Awaitable[bool]], lo
         except Exception:  # a failed key is retried; the controller keeps running
             log.exception("reconcile of %s failed", key)
             queue.add_after(key, RETRY_SECONDS)
+        finally:
+            queue.done(key)
 
 
 async def run(
@@ -55,7 +57,11 @@ async def run(
     queue: WorkQueue,
     reconcile: Callable[[str], Awaitable[bool]],
     log: logging.Logger,
+    *,
+    workers: int = 1,
 ) -> None:
+    """`workers` reconcile different keys at once (the queue never gives one key to two of them)."""
     async with asyncio.TaskGroup() as group:
         group.create_task(follow(storage, prefix, observer))
-        group.create_task(work(queue, reconcile, log))
+        for _ in range(workers):
+            group.create_task(work(queue, reconcile, log))

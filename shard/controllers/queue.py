@@ -1,4 +1,6 @@
-"""A de-duplicating work queue with delayed requeue: the same key is never processed twice at once."""
+"""A de-duplicating work queue with delayed requeue, safe for several workers (client-go's workqueue rules):
+a key waits in the queue at most once; a key being processed is never handed to a second worker — if it is
+added meanwhile, it is queued again when its worker calls `done`."""
 
 from __future__ import annotations
 
@@ -9,11 +11,14 @@ from dataclasses import dataclass, field
 @dataclass
 class WorkQueue:
     _queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
-    _pending: set[str] = field(default_factory=set)
+    _dirty: set[str] = field(default_factory=set)  # added and not yet handed out
+    _processing: set[str] = field(default_factory=set)
 
     def add(self, key: str) -> None:
-        if key not in self._pending:
-            self._pending.add(key)
+        if key in self._dirty:
+            return
+        self._dirty.add(key)
+        if key not in self._processing:
             self._queue.put_nowait(key)
 
     def add_after(self, key: str, seconds: float) -> None:
@@ -21,5 +26,12 @@ class WorkQueue:
 
     async def get(self) -> str:
         key = await self._queue.get()
-        self._pending.discard(key)
+        self._dirty.discard(key)
+        self._processing.add(key)
         return key
+
+    def done(self, key: str) -> None:
+        """The worker finished `key`; if it was added while being processed, it goes back in the queue."""
+        self._processing.discard(key)
+        if key in self._dirty:
+            self._queue.put_nowait(key)

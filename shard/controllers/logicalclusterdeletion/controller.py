@@ -17,6 +17,7 @@ from shard.storage.interface import ListResult, Object, WatchEvent
 
 PREFIX = "/registry/core.kcp.io/logicalclusters/"
 log = logging.getLogger("kplane.controllers.logicalclusterdeletion")
+WORKERS = 4  # each purge mostly waits on etcd; several logical clusters are emptied at once
 
 
 @dataclass
@@ -25,7 +26,7 @@ class LogicalClusterDeletionController:
     queue: WorkQueue = field(default_factory=WorkQueue)
 
     async def run(self) -> None:
-        await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log)
+        await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log, workers=WORKERS)
 
     def on_list(self, listed: ListResult) -> None:
         for key, item in zip(listed.keys, listed.items, strict=True):

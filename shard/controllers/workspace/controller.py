@@ -19,6 +19,9 @@ from shard.storage.interface import ListResult, Object, WatchEvent
 from shard.topology.https import ShardUnreachable
 
 PREFIX = "/registry/tenancy.kcp.io/workspaces/"
+# Reconciles wait on etcd and on other shards far more than they compute: several workspaces at once keep
+# one slow shard or a long scheduling step from holding up every other workspace.
+WORKERS = 8
 log = logging.getLogger("kplane.controllers.workspace")
 
 
@@ -37,7 +40,7 @@ class WorkspaceController:
         self.types = WorkspaceTypes(self.registry.paths, self.registry.root_types)
 
     async def run(self) -> None:
-        await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log)
+        await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log, workers=WORKERS)
 
     def on_list(self, listed: ListResult) -> None:
         for item in listed.items:
