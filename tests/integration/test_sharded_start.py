@@ -200,6 +200,26 @@ def test_watch_through_the_front_proxy_streams_events(
         watch.wait()
 
 
+def test_an_unavailable_workspace_answers_503_through_the_front_proxy(installation: Kplane) -> None:
+    assert request_json(installation, "POST", WORKSPACES_PATH, {"metadata": {"name": "doomed"}})[0] == 201
+    _wait_ready(installation, {"doomed"})
+    gone = request_json(
+        installation, "DELETE", "/clusters/root:doomed/apis/core.kcp.io/v1alpha1/logicalclusters/cluster"
+    )
+    assert gone[0] == 200, gone
+    deadline = time.monotonic() + READY_SECONDS
+    while (request_json(installation, "GET", f"{WORKSPACES_PATH}/doomed")[1].get("status") or {}).get(
+        "phase"
+    ) != "Unavailable":
+        assert time.monotonic() < deadline, "the workspace did not turn Unavailable"
+        time.sleep(0.2)
+    deadline = time.monotonic() + 10  # the front-proxy learns the phase from its watch of the parent's shard
+    while (answer := request_raw(installation, "GET", "/clusters/root:doomed/api/v1/namespaces"))[0] != 503:
+        assert time.monotonic() < deadline, answer
+        time.sleep(0.1)
+    assert answer[2] == b"Not available.\n"
+
+
 def test_a_stopped_shard_answers_503_and_comes_back_with_its_data(
     installation: Kplane, ctl: Kubectl, spread: dict[str, Any]
 ) -> None:

@@ -281,3 +281,29 @@ def test_initializing_virtual_workspace_discovery_matches_kcp(server: Kplane) ->
     main, sub = resources["resources"]
     assert (main["name"], main["verbs"], main["categories"]) == ("logicalclusters", ["get", "list", "watch"], ["kcp"])
     assert (sub["name"], sub["kind"], sub["verbs"]) == ("logicalclusters/status", "LogicalCluster", [])
+
+
+def test_a_workspace_whose_logical_cluster_disappears_becomes_unavailable(server: Kplane, ctl: Kubectl) -> None:
+    root = f"{server.base_url}/clusters/root"
+    create_workspace(ctl, root, "vanishing")
+    wait_ready(ctl, root, "vanishing")
+    cluster = cluster_of(ctl, root, "vanishing")
+    status, _ = request_json(server, "DELETE", f"/clusters/{cluster}/apis/core.kcp.io/v1alpha1/logicalclusters/cluster")
+    assert status == 200
+    deadline = time.monotonic() + READY_SECONDS
+    while ctl.ok("get", "workspace", "vanishing", "-o", "jsonpath={.status.phase}", server=root) != "Unavailable":
+        assert time.monotonic() < deadline, "the workspace did not turn Unavailable"
+        time.sleep(0.2)
+    condition = ctl.ok(
+        "get",
+        "workspace",
+        "vanishing",
+        "-o",
+        "jsonpath={.status.conditions[?(@.type=='WorkspaceInitialized')].reason}",
+        server=root,
+    )
+    assert condition == "WorkspaceDisappeared"
+    label = ctl.ok(
+        "get", "workspace", "vanishing", "-o", "jsonpath={.metadata.labels.tenancy\\.kcp\\.io/phase}", server=root
+    )
+    assert label == "Unavailable"

@@ -1,8 +1,10 @@
 """Wiring of the workspace controller: follow Workspaces of every logical cluster of this shard, and
-reconcile each through its steps in order (README.md): deletion, scheduling, phase."""
+reconcile each through its steps in order (README.md): deletion, scheduling, phase. LogicalClusters of this
+shard are followed too, so that one deleted behind its Workspace's back wakes that Workspace at once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
@@ -19,10 +21,26 @@ from shard.storage.interface import ListResult, Object, WatchEvent
 from shard.topology.https import ShardUnreachable
 
 PREFIX = "/registry/tenancy.kcp.io/workspaces/"
+LOGICAL_CLUSTERS = "/registry/core.kcp.io/logicalclusters/"
 # Reconciles wait on etcd and on other shards far more than they compute: several workspaces at once keep
 # one slow shard or a long scheduling step from holding up every other workspace.
 WORKERS = 8
 log = logging.getLogger("kplane.controllers.workspace")
+
+
+@dataclass(frozen=True)
+class OwnerWaker:
+    """Queues the owning Workspace (LogicalCluster `spec.owner`) of every LogicalCluster deleted here."""
+
+    queue: WorkQueue
+
+    def on_list(self, listed: ListResult) -> None:
+        return None
+
+    def on_event(self, event: WatchEvent) -> None:
+        owner = (event.object.get("spec") or {}).get("owner") or {}
+        if event.type == "DELETED" and owner.get("resource") == "workspaces" and owner.get("cluster"):
+            self.queue.add(f"{owner['cluster']}/{owner.get('name', '')}")
 
 
 @dataclass
@@ -40,7 +58,12 @@ class WorkspaceController:
         self.types = WorkspaceTypes(self.registry.paths, self.registry.root_types)
 
     async def run(self) -> None:
-        await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log, workers=WORKERS)
+        async with asyncio.TaskGroup() as group:
+            # a LogicalCluster of this shard that goes away wakes the workspace that owns it (→ Unavailable)
+            group.create_task(framework.follow(self.registry.storage, LOGICAL_CLUSTERS, OwnerWaker(self.queue)))
+            group.create_task(
+                framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log, workers=WORKERS)
+            )
 
     def on_list(self, listed: ListResult) -> None:
         for item in listed.items:
