@@ -175,3 +175,34 @@ def request_json(
     """One HTTPS request with the admin token (or `token`), answered as (status, decoded JSON body)."""
     status, _, raw = request_raw(kplane, method, path, body, token, content_type)
     return status, json.loads(raw or b"{}")
+
+
+class WatchEvents:
+    """A watch over HTTPS (admin token) read line by line in a thread; `next(match)` is the next event for
+    which `match(event)` holds, waiting at most `timeout` seconds in all."""
+
+    def __init__(self, kplane: Kplane, path: str, timeout: float = 30) -> None:
+        import queue
+        import threading
+
+        self.timeout = timeout
+        context = ssl.create_default_context(cafile=str(kplane.ca_file))
+        request = urllib.request.Request(kplane.base_url + path)
+        request.add_header("Authorization", f"Bearer {kplane.token}")
+        self.response = urllib.request.urlopen(request, context=context, timeout=timeout)
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        try:
+            for line in self.response:
+                self.events.put(json.loads(line))
+        except Exception:  # the stream ended or broke: readers time out in next()
+            return
+
+    def next(self, match: Any) -> dict[str, Any]:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            event = self.events.get(timeout=max(deadline - time.monotonic(), 0.001))
+            if match(event):
+                return event

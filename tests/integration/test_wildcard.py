@@ -4,11 +4,6 @@ refusals: 403 for a token-file user, 405 (kcp's text) for any verb but list and 
 
 from __future__ import annotations
 
-import contextlib
-import json
-import queue
-import ssl
-import threading
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -16,7 +11,7 @@ from typing import Any
 import pytest
 
 from shard.auth.tokenfile import find_user, read_token_file
-from tests.integration.harness import Kplane, Kubectl, request_json
+from tests.integration.harness import Kplane, Kubectl, WatchEvents, request_json
 from tests.integration.test_workspaces import cluster_of, create_workspace, wait_ready
 
 CONFIGMAPS = "/clusters/*/api/v1/configmaps"
@@ -25,33 +20,13 @@ SAME_NAME = "fieldSelector=" + urllib.parse.quote("metadata.name=wild-same")
 WAIT_SECONDS = 30
 
 
-class Watch:
-    """A watch read line by line in a thread."""
-
-    def __init__(self, kplane: Kplane, path: str) -> None:
-        context = ssl.create_default_context(cafile=str(kplane.ca_file))
-        request = urllib.request.Request(kplane.base_url + path)
-        request.add_header("Authorization", f"Bearer {kplane.token}")
-        self.response = urllib.request.urlopen(request, context=context, timeout=WAIT_SECONDS)
-        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        with contextlib.suppress(Exception):
-            for line in self.response:
-                self.events.put(json.loads(line))
-
+class Watch(WatchEvents):
     def next_named(self, name: str) -> dict[str, Any]:
-        while True:
-            event = self.events.get(timeout=WAIT_SECONDS)
-            if event["object"]["metadata"].get("name") == name:
-                return event
+        return self.next(lambda event: event["object"]["metadata"].get("name") == name)
 
     def bookmark(self) -> dict[str, Any]:
         """The BOOKMARK that ends the stream when its timeout is up."""
-        while (event := self.events.get(timeout=WAIT_SECONDS))["type"] != "BOOKMARK":
-            pass
-        return event
+        return self.next(lambda event: event["type"] == "BOOKMARK")
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,8 @@ of the deleted logical clusters in etcd (read directly from the etcd this kplane
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import queue
-import ssl
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +17,7 @@ from shard.storage.etcd3.client import EtcdClient
 from shard.storage.etcd3.config import EtcdClientConfig
 from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
 from shard.storage.etcd3.keys import prefix_range_end
-from tests.integration.harness import Kplane, Kubectl, kubectl_binary, request_json, start_kplane
+from tests.integration.harness import Kplane, Kubectl, WatchEvents, kubectl_binary, request_json, start_kplane
 
 READY_SECONDS = 30
 
@@ -201,28 +196,15 @@ VW = "/services/initializingworkspaces/root:gated/clusters"
 LOGICALCLUSTERS = "apis/core.kcp.io/v1alpha1/logicalclusters"
 
 
-class WatchLines:
-    """A watch read line by line in a thread; `next_for(cluster)` is the next event about that cluster."""
-
-    def __init__(self, server: Kplane, path: str) -> None:
-        context = ssl.create_default_context(cafile=str(server.ca_file))
-        request = urllib.request.Request(server.base_url + path)
-        request.add_header("Authorization", f"Bearer {server.token}")
-        self.response = urllib.request.urlopen(request, context=context, timeout=READY_SECONDS)
-        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        with contextlib.suppress(Exception):
-            for line in self.response:
-                self.events.put(json.loads(line))
-
+class WatchLines(WatchEvents):
     def next_for(self, cluster: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-        while True:
-            event = self.events.get(timeout=READY_SECONDS)
+        """The next event about `cluster` (by its `kcp.io/cluster` annotation), other types than `skip`."""
+
+        def about(event: dict[str, Any]) -> bool:
             annotations = event["object"]["metadata"].get("annotations") or {}
-            if annotations.get("kcp.io/cluster") == cluster and event["type"] not in skip:
-                return event
+            return bool(annotations.get("kcp.io/cluster") == cluster and event["type"] not in skip)
+
+        return self.next(about)
 
 
 def test_initializer_removes_itself_through_the_initializing_virtual_workspace(server: Kplane, ctl: Kubectl) -> None:
