@@ -105,16 +105,3 @@ class AccessController(Protocol):
     async def permissions(self, user: UserInfo, cluster: str, *, fresh: bool = False) -> Permissions | None:
         """`fresh`: answer from state read now, for writes whose admission grants rights (RBAC objects)."""
         ...
-
-
-@dataclass(frozen=True)
-class ChainAccess:
-    """An AccessController over a fixed chain, for shards and tests that need nothing fresher."""
-
-    chain: Chain
-
-    async def authorize(self, attributes: Attributes) -> Decision:
-        return self.chain.authorize(attributes)
-
-    async def permissions(self, user: UserInfo, cluster: str, *, fresh: bool = False) -> Permissions | None:
-        return None
