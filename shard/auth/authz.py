@@ -1,8 +1,8 @@
 """Authorization: may this user do this verb on this resource (or non-resource path) in this cluster?
 
-The chain of kcp (workspace access → RBAC of the logical cluster → bootstrap policy) plugs in here as
-further Authorizers. Until it does, only `system:masters` is allowed, so no other identity the client CA
-might vouch for can read or write anything.
+The vocabulary every authorizer shares: `Attributes`, `Decision`, the `Authorizer` protocol, a `Chain` of
+them, `SystemMasters`, the verb of a request, and upstream's Forbidden text. kcp's chain (workspace access →
+RBAC of the logical cluster → bootstrap policy) is assembled from these in access.py.
 """
 
 from __future__ import annotations
