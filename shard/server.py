@@ -147,7 +147,11 @@ async def _serve(
         token_issuer=authentication.token_issuer,
     )
     initializing = InitializingWorkspaces(
-        registry.storage, access, registry.paths.cluster_of, global_reviews.allows if global_reviews else None
+        registry.storage,
+        access,
+        registry.paths.cluster_of,
+        global_reviews.allows if global_reviews else None,
+        content=router,
     )
     services = {initializing_paths.PREFIX: initializing.handle}
     app = build_app(router=router, authenticator=authenticator, metrics=metrics, services=services)

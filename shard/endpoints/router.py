@@ -73,6 +73,14 @@ class Router:
             return self._api(request, parsed, cluster)
         raise errors.resource_not_found_path()
 
+    async def serve_as(
+        self, request: web.Request, cluster: str, parsed: ResourcePath, user: UserInfo
+    ) -> web.StreamResponse:
+        """A resource request in `cluster` on behalf of `user`, authorized like any request of that user: for
+        virtual workspaces that act for someone (the initializing workspace acts for the owner)."""
+        await self._authorize(request, cluster, parsed, user, "")
+        return await self._resource(request, cluster, parsed, user)
+
     async def _authorize(
         self,
         request: web.Request,

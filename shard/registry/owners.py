@@ -39,6 +39,24 @@ def owner_name(obj: Object) -> str:
     return name if isinstance(name, str) else ""
 
 
+def owner_of(obj: Object) -> UserInfo | None:
+    """The owner recorded in the annotation as a UserInfo; None if absent or unreadable."""
+    raw = ((obj.get("metadata") or {}).get("annotations") or {}).get(OWNER_ANNOTATION, "")
+    try:
+        owner = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(owner, dict) or not isinstance(owner.get("username"), str) or not owner["username"]:
+        return None
+    extra: dict[str, Any] = owner["extra"] if isinstance(owner.get("extra"), dict) else {}
+    return UserInfo(
+        owner["username"],
+        tuple(str(group) for group in owner.get("groups") or ()),
+        str(owner.get("uid") or ""),
+        {str(key): tuple(str(value) for value in values or ()) for key, values in extra.items()},
+    )
+
+
 def workspace_admin_binding(user_name: str) -> Object:
     return {
         "metadata": {"name": WORKSPACE_ADMIN_BINDING},

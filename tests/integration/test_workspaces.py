@@ -236,6 +236,15 @@ def test_initializer_removes_itself_through_the_initializing_virtual_workspace(s
     assert request_json(server, "PUT", one, got)[0] == 405
     assert request_json(server, "GET", one, token="")[0] == 401
 
+    # the initializer seeds the workspace through the virtual workspace, acting as the workspace's owner
+    seeded = f"{VW}/{cluster}/api/v1/namespaces/default/configmaps"
+    status, created = request_json(server, "POST", seeded, {"metadata": {"name": "seeded"}, "data": {"k": "v"}})
+    assert status == 201, created
+    assert request_json(server, "GET", f"{seeded}/seeded")[1]["data"] == {"k": "v"}
+    other = f"/services/initializingworkspaces/root:universal/clusters/{cluster}/api/v1/namespaces/default/configmaps"
+    status, body = request_json(server, "GET", other)
+    assert status == 403 and "is not being initialized by" in body["message"]
+
     merge = "application/merge-patch+json"
     status, refused = request_json(
         server, "PATCH", f"{one}/status", {"status": {"initializers": ["wrong"]}}, content_type=merge
@@ -250,6 +259,8 @@ def test_initializer_removes_itself_through_the_initializing_virtual_workspace(s
     inside = f"{base}/root:gated-ws"
     assert ctl.ok("get", "logicalcluster", "cluster", "-o", "jsonpath={.status.phase}", server=inside) == "Ready"
     assert request_json(server, "GET", one)[0] == 404
+    assert ctl.ok("get", "configmap", "seeded", "-o", "jsonpath={.data.k}", server=inside) == "v"
+    assert request_json(server, "GET", seeded)[0] == 403  # initialized: the content is no longer reachable there
 
 
 def test_initializing_virtual_workspace_discovery_matches_kcp(server: Kplane) -> None:

@@ -10,7 +10,7 @@ from shard.auth.authz import Attributes, Decision
 from shard.auth.scoping import CLUSTER_NAME_EXTRA, scoped_user
 from shard.auth.workspaceaccess import WORKSPACE_DENIED, WorkspaceAccess
 from shard.registry.context import UserInfo
-from shard.registry.owners import owner_name, user_info_json
+from shard.registry.owners import owner_name, owner_of, user_info_json
 
 ROBOT = UserInfo(
     "system:serviceaccount:default:robot",
@@ -69,3 +69,15 @@ def test_owner_annotation_round_trip() -> None:
     assert owner_name(obj) == "alice"
     assert owner_name({"metadata": {"annotations": {"experimental.tenancy.kcp.io/owner": "{not json"}}}) == ""
     assert owner_name({"metadata": {}}) == ""
+
+
+def test_the_owner_as_a_user() -> None:
+    import orjson
+
+    alice = UserInfo("alice", ("tenants", "system:authenticated"), "u-1", {"scopes": ("cluster:a",)})
+    obj = {
+        "metadata": {"annotations": {"experimental.tenancy.kcp.io/owner": orjson.dumps(user_info_json(alice)).decode()}}
+    }
+    assert owner_of(obj) == alice
+    for broken in ("{not json", '{"groups": ["x"]}', '"alice"', ""):
+        assert owner_of({"metadata": {"annotations": {"experimental.tenancy.kcp.io/owner": broken}}}) is None

@@ -6,7 +6,12 @@
   `status` (only removing this initializer from `status.initializers`);
 - discovery (`/api`, `/apis`, `/apis/core.kcp.io[/v1alpha1]`) at the root and under `/clusters/<x>`.
 
-Every other verb is 405; other resources are 404 (kcp proxies them into the workspace: not built yet).
+- `/clusters/<cluster>/<any other resource>`: the workspace's content, served as its owner (the
+  `experimental.tenancy.kcp.io/owner` of its LogicalCluster) while the workspace is initializing and this
+  initializer is still in `status.initializers` (403 otherwise), so an initializer can seed a workspace
+  before anyone else may use it.
+
+Every other verb on LogicalClusters is 405.
 Authorization, kcp's: the caller needs the verb `initialize` on `workspacetypes/<type>` in the workspace
 holding the initializer's type (`root:org:mytype` → type `mytype` in `root:org`); system:masters always.
 """
@@ -28,13 +33,16 @@ from shard.endpoints import reads, watches, writes
 from shard.endpoints.documents import Documents
 from shard.endpoints.params import truthy
 from shard.endpoints.requestinfo import ApiPath, ResourcePath, parse
-from shard.endpoints.router import PATH_KEY, USER_KEY
+from shard.endpoints.router import PATH_KEY, USER_KEY, Router
 from shard.registry.context import RequestContext, UserInfo
+from shard.registry.keys import logical_cluster_key
 from shard.registry.kinds import strategy_for
+from shard.registry.owners import owner_of
 from shard.registry.store import Store
 from shard.registry.wildcard import WildcardStorage
+from shard.storage import errors as storage_errors
 from shard.storage.interface import Storage
-from shard.virtual.initializing.filtering import FilteredStorage
+from shard.virtual.initializing.filtering import FilteredStorage, initializing_with
 from shard.virtual.initializing.paths import WILDCARD, VirtualPath
 from shard.virtual.initializing.paths import parse as parse_virtual
 
@@ -55,6 +63,7 @@ class InitializingWorkspaces:
     access: AccessController
     cluster_of: ClusterOf
     remote_allows: RemoteAllows | None = None
+    content: Router | None = None  # serves the content of initializing workspaces on the owner's behalf
     documents: Documents = field(default_factory=Documents)
     catalog: Catalog = field(default_factory=lambda: Catalog.of([VIEW_RESOURCE]))
 
@@ -70,6 +79,8 @@ class InitializingWorkspaces:
             if request.method != "GET":
                 raise errors.method_not_allowed()
             return self.documents.serve(request, parsed, self.catalog)
+        if isinstance(parsed, ResourcePath) and _names_one_cluster(virtual) and not _is_logical_clusters(parsed):
+            return await self._serve_content(request, virtual, parsed)
         if not isinstance(parsed, ResourcePath) or not virtual.cluster or not _is_logical_clusters(parsed):
             raise errors.resource_not_found_path()
         view = FilteredStorage(WildcardStorage(self.storage), virtual.initializer)
@@ -78,6 +89,21 @@ class InitializingWorkspaces:
         if virtual.cluster == WILDCARD:
             return await _serve_wildcard(request, store, ctx, parsed)
         return await _serve_cluster(request, store, ctx, parsed)
+
+    async def _serve_content(
+        self, request: web.Request, virtual: VirtualPath, parsed: ResourcePath
+    ) -> web.StreamResponse:
+        if self.content is None:
+            raise errors.resource_not_found_path()
+        try:
+            logical_cluster = await self.storage.get(logical_cluster_key(virtual.cluster))
+        except storage_errors.KeyNotFoundError:
+            logical_cluster = {}
+        owner = owner_of(logical_cluster)
+        if not initializing_with(virtual.initializer)(logical_cluster) or owner is None:
+            message = f'logical cluster "{virtual.cluster}" is not being initialized by "{virtual.initializer}"'
+            raise errors.StatusError(403, "Forbidden", message)
+        return await self.content.serve_as(request, virtual.cluster, parsed, owner)
 
     async def _authorize(
         self, request: web.Request, virtual: VirtualPath, parsed: ResourcePath | ApiPath | None, user: UserInfo
@@ -107,6 +133,10 @@ class InitializingWorkspaces:
             return (await self.access.authorize(attributes)).allowed
         # the type's workspace lives on another shard: its RBAC decides there
         return self.remote_allows is not None and await self.remote_allows(type_path, attributes)
+
+
+def _names_one_cluster(virtual: VirtualPath) -> bool:
+    return virtual.cluster not in ("", WILDCARD)
 
 
 def _is_logical_clusters(path: ResourcePath) -> bool:
