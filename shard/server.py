@@ -28,6 +28,7 @@ from shard.config import ShardOptions
 from shard.controllers.clusterroleaggregation.controller import ClusterRoleAggregator
 from shard.controllers.crd.controller import CRDController
 from shard.controllers.garbagecollector.controller import GarbageCollector
+from shard.controllers.homes.controller import HomeReadiness
 from shard.controllers.logicalclusterdeletion.controller import LogicalClusterDeletionController
 from shard.controllers.namespace.controller import NamespaceController
 from shard.controllers.pathindex.controller import PathIndexController
@@ -87,6 +88,7 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         writer = RoutingClusterWriter(options.name, LocalClusters(registry), remote)
         controllers = (
             ClusterRoleAggregator(registry),
+            HomeReadiness(registry),
             NamespaceController(registry),
             GarbageCollector(registry),
             CRDController(registry),

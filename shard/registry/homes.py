@@ -4,8 +4,9 @@
 cluster `home_cluster_name(user)` with `kcp.io/path: user:<name>`, type `root:home`, the owner
 annotation, `spec.createdBy` and the initializers of the `home` type chain (phase `Scheduling`); then
 ClusterRoleBinding `workspace-admin` (the user → `cluster-admin`) and phase `Initializing`. While
-initializers remain the caller is told to retry (429); with none left the home becomes `Ready` (kcp's
-initialization controller does that step; no Workspace object owns a home here). The answer is a
+initializers remain the caller is told to retry (429); with none left the home becomes `Ready` — on the
+next request here, or at once by the home readiness controller (shard/controllers/homes/), since no
+Workspace object owns a home. The answer is a
 Workspace synthesized from the LogicalCluster (`home_workspace`), never stored.
 """
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from apimachinery.index.home import home_cluster_name
 from apimachinery.pki import cert_to_pem, issue_client_cert, key_to_pem, load_cert_key, ssl_client_context
-from tests.integration.harness import Kplane, Kubectl, request_json
+from tests.integration.harness import Kplane, Kubectl, request_json, request_raw
 
 HOME = "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces/~"
 
@@ -64,3 +64,36 @@ def test_initializing_virtual_workspace_refuses_other_users(kplane: Kplane, tmp_
     assert status == 403 and body["reason"] == "Forbidden"
     assert 'User "joe" cannot list resource "logicalclusters" in API group "core.kcp.io"' in body["message"]
     assert request_json(kplane, "GET", path, token="")[0] == 401
+
+
+def test_a_home_with_initializers_turns_ready_when_they_are_done(tmp_path: Path) -> None:
+    import time
+
+    from tests.integration.harness import kubectl_binary, start_kplane
+
+    server = start_kplane(tmp_path / "root")
+    try:
+        admin = Kubectl(kubectl_binary(), server.kubeconfig)
+        admin.ok("patch", "workspacetype", "home", "--type", "merge", "-p", '{"spec":{"initializer":true}}')
+        tenant_token = (server.root_dir / "tokens.csv").read_text().split(",", 1)[0]
+        status, headers, _ = request_raw(server, "GET", HOME, token=tenant_token)
+        assert (status, headers["Retry-After"]) == (429, "1")  # initializing: root:home is now an initializer
+        cluster = home_cluster_name("tenant")
+        vw = f"/services/initializingworkspaces/root:home/clusters/{cluster}"
+        one = f"{vw}/apis/core.kcp.io/v1alpha1/logicalclusters/cluster"
+        assert request_json(server, "GET", one)[1]["status"]["initializers"] == ["root:home"]
+        merge = "application/merge-patch+json"
+        assert (
+            request_json(server, "PATCH", f"{one}/status", {"status": {"initializers": []}}, content_type=merge)[0]
+            == 200
+        )
+        # no further `~` request: the home must turn Ready on its own
+        direct = f"/clusters/{cluster}/apis/core.kcp.io/v1alpha1/logicalclusters/cluster"
+        deadline = time.monotonic() + 30
+        while request_json(server, "GET", direct)[1].get("status", {}).get("phase") != "Ready":
+            assert time.monotonic() < deadline, "the home did not turn Ready"
+            time.sleep(0.2)
+        status, home = request_json(server, "GET", HOME, token=tenant_token)
+        assert status == 200 and home["status"]["phase"] == "Ready"
+    finally:
+        server.stop()
