@@ -20,10 +20,9 @@ from typing import Protocol
 from cryptography import x509
 from multidict import CIMultiDict, CIMultiDictProxy, MultiMapping
 
-from apimachinery.auth.user import UserInfo
+from apimachinery.auth.user import AUTHENTICATED, UserInfo
 from apimachinery.certs import facts_of
 
-AUTHENTICATED = "system:authenticated"
 CREDENTIAL_ID_EXTRA = "authentication.kubernetes.io/credential-id"
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MASTERS_GROUP = "system:masters"
+AUTHENTICATED = "system:authenticated"  # every authenticated user
+UNAUTHENTICATED = "system:unauthenticated"  # the anonymous user's group
+ANONYMOUS = "system:anonymous"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ shard's imports stay where they were.
 from __future__ import annotations
 
 from apimachinery.auth.authn import (
-    AUTHENTICATED,
     CREDENTIAL_ID_EXTRA,
     Authenticator,
     ClientCertificates,
@@ -19,6 +18,7 @@ from apimachinery.auth.authn import (
     bearer_token,
     token_digest,
 )
+from apimachinery.auth.user import AUTHENTICATED
 
 __all__ = [
     "AUTHENTICATED",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from multidict import MultiMapping
 
 from apimachinery import errors
+from apimachinery.auth.user import ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED
 from shard.auth.authz import Attributes, Decision, forbidden
 from shard.auth.requestheader import unescape_extra_key
 from shard.auth.serviceaccounts import USERNAME_PREFIX, service_account_groups
@@ -31,9 +32,6 @@ UID_HEADER = "Impersonate-Uid"
 EXTRA_PREFIX = "Impersonate-Extra-"
 AUTHENTICATION_GROUP = "authentication.k8s.io"
 AUTHENTICATION_VERSION = "authentication.k8s.io/v1"
-ANONYMOUS = "system:anonymous"
-AUTHENTICATED = "system:authenticated"
-UNAUTHENTICATED = "system:unauthenticated"
 SCOPES_EXTRA = "authentication.kcp.io/scopes"
 GROUP_PRIVILEGE = {"system:masters": 3, "system:kcp:admin": 2, AUTHENTICATED: 1}
 NOT_ALLOWED = "forbidden: impersonation is not allowed for the requestor"

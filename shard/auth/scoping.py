@@ -8,16 +8,14 @@ grant "every service account of cluster A" something by group, but never imperso
 
 from __future__ import annotations
 
+from apimachinery.auth.serviceaccounts import SERVICE_ACCOUNT_CLUSTER_EXTRA
+from apimachinery.auth.user import ANONYMOUS, AUTHENTICATED
 from shard.registry.context import UserInfo
-
-CLUSTER_NAME_EXTRA = "authentication.kcp.io/cluster-name"
-ANONYMOUS = "system:anonymous"
-AUTHENTICATED = "system:authenticated"
 
 
 def home_clusters(user: UserInfo) -> tuple[str, ...]:
     """The logical clusters a subject is bound to; empty for global users (token file, certificates)."""
-    return user.extra.get(CLUSTER_NAME_EXTRA, ())
+    return user.extra.get(SERVICE_ACCOUNT_CLUSTER_EXTRA, ())
 
 
 def scoped_user(user: UserInfo, cluster: str) -> UserInfo:

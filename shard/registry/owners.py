@@ -30,13 +30,8 @@ def user_info_json(user: UserInfo) -> dict[str, Any]:
 
 def owner_name(obj: Object) -> str:
     """The owner's user name from the annotation; empty if absent or unreadable."""
-    raw = ((obj.get("metadata") or {}).get("annotations") or {}).get(OWNER_ANNOTATION, "")
-    try:
-        owner = orjson.loads(raw) if raw else {}
-    except orjson.JSONDecodeError:
-        return ""
-    name = owner.get("username", "") if isinstance(owner, dict) else ""
-    return name if isinstance(name, str) else ""
+    owner = owner_of(obj)
+    return owner.name if owner is not None else ""
 
 
 def owner_of(obj: Object) -> UserInfo | None:

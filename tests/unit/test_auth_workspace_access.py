@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from apimachinery.auth.serviceaccounts import SERVICE_ACCOUNT_CLUSTER_EXTRA
 from shard.auth.authz import Attributes, Decision
-from shard.auth.scoping import CLUSTER_NAME_EXTRA, scoped_user
+from shard.auth.scoping import scoped_user
 from shard.auth.workspaceaccess import WORKSPACE_DENIED, WorkspaceAccess
 from shard.registry.context import UserInfo
 from shard.registry.owners import owner_name, owner_of, user_info_json
@@ -16,7 +17,7 @@ ROBOT = UserInfo(
     "system:serviceaccount:default:robot",
     ("system:serviceaccounts", "system:authenticated"),
     "uid-1",
-    {CLUSTER_NAME_EXTRA: ("a1",)},
+    {SERVICE_ACCOUNT_CLUSTER_EXTRA: ("a1",)},
 )
 JANE = UserInfo("jane", ("system:authenticated",))
 

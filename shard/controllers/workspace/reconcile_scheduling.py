@@ -28,7 +28,7 @@ from shard.controllers.workspace.seam import ClusterNameTaken
 from shard.controllers.workspace.state import Workspaces, set_condition
 from shard.registry.keys import logical_cluster_key
 from shard.registry.owners import OWNER_ANNOTATION
-from shard.registry.workspacetypes import WorkspaceTypes, initializers_of
+from shard.registry.workspacetypes import ResolvedType, WorkspaceTypes, initializers_of
 from shard.topology.https import ShardUnreachable
 
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -92,25 +92,8 @@ async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: 
         return True
     if resolved is None or parent_lc is None:
         return True
-    parent_path = annotations_of(parent_lc).get(PATH_ANNOTATION) or parent
-    path = f"{parent_path}:{name}"
-    initializers = initializers_of(resolved)
-    logical_cluster: Object = {
-        "apiVersion": "core.kcp.io/v1alpha1",
-        "kind": "LogicalCluster",
-        "metadata": {
-            "name": "cluster",
-            "finalizers": [DELETION_FINALIZER],
-            "annotations": {
-                PATH_ANNOTATION: path,
-                SHARD_ANNOTATION: shard_name,
-                TYPE_ANNOTATION: resolved.qualified,
-                **({OWNER_ANNOTATION: annotations[OWNER_ANNOTATION]} if OWNER_ANNOTATION in annotations else {}),
-            },
-        },
-        "spec": {"owner": _owner(parent, workspace), "initializers": initializers},
-        "status": {"phase": "Initializing", "initializers": initializers},
-    }
+    path = f"{annotations_of(parent_lc).get(PATH_ANNOTATION) or parent}:{name}"
+    logical_cluster = _logical_cluster(parent, workspace, path=path, shard_name=shard_name, resolved=resolved)
     try:
         await workspaces.writer.ensure(shard_name, cluster_name, logical_cluster)
     except ClusterNameTaken:
@@ -126,6 +109,29 @@ async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: 
 
     await workspaces.update(parent, name, bind)
     return False
+
+
+def _logical_cluster(parent: str, workspace: Object, *, path: str, shard_name: str, resolved: ResolvedType) -> Object:
+    """The LogicalCluster a workspace gets: its path, shard, type and owner, its type chain's initializers."""
+    annotations = annotations_of(workspace)
+    owner = {OWNER_ANNOTATION: annotations[OWNER_ANNOTATION]} if OWNER_ANNOTATION in annotations else {}
+    initializers = initializers_of(resolved)
+    return {
+        "apiVersion": "core.kcp.io/v1alpha1",
+        "kind": "LogicalCluster",
+        "metadata": {
+            "name": "cluster",
+            "finalizers": [DELETION_FINALIZER],
+            "annotations": {
+                PATH_ANNOTATION: path,
+                SHARD_ANNOTATION: shard_name,
+                TYPE_ANNOTATION: resolved.qualified,
+                **owner,
+            },
+        },
+        "spec": {"owner": _owner(parent, workspace), "initializers": initializers},
+        "status": {"phase": "Initializing", "initializers": initializers},
+    }
 
 
 async def _reschedule(workspaces: Workspaces, parent: str, name: str, shard_name: str, detail: str) -> None:
