@@ -131,9 +131,7 @@ def _attributes(user: UserInfo, request: Request, cluster: str) -> Attributes:
         "UserExtra": ("userextras", AUTHENTICATION_GROUP, request.field_path),
         "UID": ("uids", AUTHENTICATION_GROUP, ""),
     }[request.kind]
-    return Attributes(
-        user, "impersonate", cluster, group, resource, subresource, request.namespace, request.name
-    )
+    return Attributes(user, "impersonate", cluster, group, resource, subresource, request.namespace, request.name)
 
 
 def _check_privilege(user: UserInfo, requested_groups: list[str]) -> None:

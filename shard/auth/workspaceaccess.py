@@ -38,4 +38,3 @@ class WorkspaceAccess:
             if decision is not None and decision.allowed:
                 return True
         return False
-

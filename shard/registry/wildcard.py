@@ -21,7 +21,7 @@ is missing, because consumers of wildcard reads (the front-proxy's index) tell c
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from apimachinery.apis.customresource import CUSTOM_RESOURCES_INFIX
@@ -32,6 +32,7 @@ from shard.storage.interface import (
     ListOptions,
     ListResult,
     Object,
+    Objects,
     Preconditions,
     Predicate,
     Storage,
@@ -161,6 +162,16 @@ class WildcardStorage:
     ) -> Object:
         _refuse_wildcard(key)
         return await self.storage.delete(key, preconditions=preconditions, validate=validate)
+
+    async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
+        for key, _ in entries:
+            _refuse_wildcard(key)
+        return await self.storage.create_many(entries)
+
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+        for prefix in prefixes:
+            _refuse_wildcard(prefix)
+        return await self.storage.delete_prefixes(prefixes, unchanged_since=unchanged_since)
 
     async def count(self, prefix: str) -> int:
         span = span_of(prefix)

@@ -132,7 +132,6 @@ class WorkspaceAdmission:
                 )
                 raise _forbidden(name, detail)
 
-
     async def _may_use(self, ctx: RequestContext, type_cluster: str, type_name: str) -> bool:
         """Local RBAC first; root's own authorizer when root is on another shard and local RBAC says no."""
         assert ctx.permissions is not None

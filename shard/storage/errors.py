@@ -27,9 +27,7 @@ class UIDConflictError(StorageError):
     """A uid precondition did not hold."""
 
     def __init__(self, key: str, expected: str, actual: str) -> None:
-        super().__init__(
-            key, f"Precondition failed: UID in precondition: {expected}, UID in object meta: {actual}"
-        )
+        super().__init__(key, f"Precondition failed: UID in precondition: {expected}, UID in object meta: {actual}")
         self.expected = expected
         self.actual = actual
 

@@ -14,11 +14,13 @@ Errors are the ones in `shard.storage.errors`, nothing else.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 Object = dict[str, Any]
+# inside classes that have a `list` method, `list[...]` in an annotation would name the method
+Objects = list[Object]
 Predicate = Callable[[Object], bool]
 UpdateFunc = Callable[[Object], Awaitable[Object]]
 ValidateFunc = Callable[[Object], Awaitable[None]]
@@ -117,6 +119,22 @@ class Storage(Protocol):
     ) -> Object:
         """Delete `key`; `validate` sees the current object and may raise to abort. Returns the last state
         with resourceVersion = the revision of the delete."""
+        ...
+
+    async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
+        """Store every (key, object) in one transaction, at one revision, all or none: if any key exists,
+        nothing is written and KeyExistsError names the first such key. Returns the stored objects in order.
+
+        Watchers see one event per key, all with that revision, delivered together."""
+        ...
+
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+        """Delete every key under every prefix in one transaction, at one revision, provided no key under
+        them was written (created or updated) after revision `unchanged_since`. Returns the revision of
+        the delete (the current revision if there was nothing to delete), or None if a key was written
+        after `unchanged_since`: then nothing is deleted and the caller reads again and retries.
+
+        Watchers see a DELETED event per key (its last state), all with that revision."""
         ...
 
     async def count(self, prefix: str) -> int:

@@ -57,9 +57,7 @@ def decode_continue(prefix: str, token: str) -> ContinueToken:
         raise InvalidContinueError(prefix, "continue key is not valid: it was issued for another list")
     revision, start = document.get("rv"), document.get("start")
     if not isinstance(revision, int) or isinstance(revision, bool) or (revision <= 0 and revision != LATEST):
-        raise InvalidContinueError(
-            prefix, "continue key is not valid: incorrect encoded start resourceVersion"
-        )
+        raise InvalidContinueError(prefix, "continue key is not valid: incorrect encoded start resourceVersion")
     if not isinstance(start, str) or not start:
         raise InvalidContinueError(prefix, "continue key is not valid: missing start key")
     return ContinueToken(revision=max(revision, 0), start_key=prefix + start)

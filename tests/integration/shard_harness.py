@@ -77,10 +77,24 @@ def start_shard(
 ) -> ShardProcess:
     port = free_port()
     command = [
-        str(BIN / "kplane"), "shard", "--name", name, "--root-dir", str(root_dir), "--pki-dir", str(pki.directory),
-        "--port", str(port), "--etcd-servers", etcd_endpoint,
-        "--etcd-compaction-interval", str(COMPACTION_INTERVAL_SECONDS), "--watch-cache-size", str(WATCH_CACHE_SIZE),
-        *(("--root-shard-url", root_shard_url) if root_shard_url else ()), *extra_args,
+        str(BIN / "kplane"),
+        "shard",
+        "--name",
+        name,
+        "--root-dir",
+        str(root_dir),
+        "--pki-dir",
+        str(pki.directory),
+        "--port",
+        str(port),
+        "--etcd-servers",
+        etcd_endpoint,
+        "--etcd-compaction-interval",
+        str(COMPACTION_INTERVAL_SECONDS),
+        "--watch-cache-size",
+        str(WATCH_CACHE_SIZE),
+        *(("--root-shard-url", root_shard_url) if root_shard_url else ()),
+        *extra_args,
     ]
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)

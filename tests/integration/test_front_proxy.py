@@ -54,8 +54,16 @@ class FrontProxy:
 def _start_front_proxy(shard: Kplane) -> FrontProxy:
     port = free_port()
     command = [
-        str(BIN / "kplane"), "front-proxy", "--port", str(port), "--pki-dir", str(shard.root_dir / "pki"),
-        "--root-shard-url", shard.base_url, "--token-auth-file", str(shard.root_dir / "tokens.csv"),
+        str(BIN / "kplane"),
+        "front-proxy",
+        "--port",
+        str(port),
+        "--pki-dir",
+        str(shard.root_dir / "pki"),
+        "--root-shard-url",
+        shard.base_url,
+        "--token-auth-file",
+        str(shard.root_dir / "tokens.csv"),
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
@@ -141,8 +149,17 @@ def test_a_workspace_is_usable_right_after_create_and_forbidden_right_after_dele
 
 def test_kubectl_watch_receives_events_as_they_happen(via_proxy: Kubectl) -> None:
     name = f"watched-{uuid.uuid4().hex[:8]}"
-    command = [via_proxy.binary, "--kubeconfig", str(via_proxy.kubeconfig), "-n", "default", "get", "cm", "-w",
-               "--output-watch-events"]
+    command = [
+        via_proxy.binary,
+        "--kubeconfig",
+        str(via_proxy.kubeconfig),
+        "-n",
+        "default",
+        "get",
+        "cm",
+        "-w",
+        "--output-watch-events",
+    ]
     watch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
     lines: queue.Queue[tuple[float, str]] = queue.Queue()
 
@@ -187,8 +204,10 @@ def _wait_for_line(lines: queue.Queue[tuple[float, str]], wanted: str) -> float:
 def test_unknown_paths_and_the_wildcard_are_kcps_403(proxy: FrontProxy, path: str) -> None:
     status, headers, body = request_raw(proxy.as_kplane(), "GET", path)
     assert (status, headers["Content-Type"]) == (403, "application/json")
-    assert body == (b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
-                    b'"message":"workspace access not permitted","reason":"Forbidden","code":403}')
+    assert body == (
+        b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
+        b'"message":"workspace access not permitted","reason":"Forbidden","code":403}'
+    )
 
 
 def test_requests_without_credentials_are_401_but_health_answers(proxy: FrontProxy) -> None:
@@ -237,9 +256,12 @@ def test_service_account_tokens_work_while_their_account_exists(via_proxy: Kubec
 def test_a_workspace_created_on_the_shard_is_routed_from_the_index(proxy: FrontProxy, shard: Kplane) -> None:
     direct = Kubectl(kubectl_binary(), shard.kubeconfig)
     indexed_before = proxy.metric('kplane_front_proxy_index_entries{kind="workspaces"}')
-    direct.ok("create", "-f", "-", input=(
-        "apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: made-on-shard\n"
-    ))
+    direct.ok(
+        "create",
+        "-f",
+        "-",
+        input=("apiVersion: tenancy.kcp.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: made-on-shard\n"),
+    )
     direct.ok("wait", "--for=jsonpath={.status.phase}=Ready", "workspace/made-on-shard", "--timeout=60s")
     deadline = time.monotonic() + 30
     while proxy.metric('kplane_front_proxy_index_entries{kind="workspaces"}') <= indexed_before:

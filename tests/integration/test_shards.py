@@ -39,12 +39,18 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
     tokens.write_text(f'{TENANT_TOKEN},tenant,tenant-uid,"tenants"\n')
     extra = ("--etcd-unsafe-no-fsync", "--token-auth-file", str(tokens))
     with EtcdInThread(base / "etcd-root") as root_etcd, EtcdInThread(base / "etcd-shard-1") as shard_1_etcd:
-        root = start_shard("root", root_dir=base / "shards/root", pki=pki, etcd_endpoint=root_etcd.endpoint,
-                           extra_args=extra)
+        root = start_shard(
+            "root", root_dir=base / "shards/root", pki=pki, etcd_endpoint=root_etcd.endpoint, extra_args=extra
+        )
         try:
-            shard_1 = start_shard("shard-1", root_dir=base / "shards/shard-1", pki=pki,
-                                  etcd_endpoint=shard_1_etcd.endpoint, root_shard_url=root.api.base_url,
-                                  extra_args=extra)
+            shard_1 = start_shard(
+                "shard-1",
+                root_dir=base / "shards/shard-1",
+                pki=pki,
+                etcd_endpoint=shard_1_etcd.endpoint,
+                root_shard_url=root.api.base_url,
+                extra_args=extra,
+            )
             yield Installation(root, shard_1, root_etcd, shard_1_etcd)
             shard_1.stop()
         finally:
@@ -74,8 +80,12 @@ def wait_ready(api: Api, cluster_path: str, name: str) -> dict[str, Any]:
 
 
 def workspace(name: str, spec: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"apiVersion": "tenancy.kcp.io/v1alpha1", "kind": "Workspace", "metadata": {"name": name},
-            "spec": spec or {}}
+    return {
+        "apiVersion": "tenancy.kcp.io/v1alpha1",
+        "kind": "Workspace",
+        "metadata": {"name": name},
+        "spec": spec or {},
+    }
 
 
 def test_both_shards_are_registered_in_root(installation: Installation) -> None:
@@ -93,8 +103,11 @@ def test_both_shards_are_registered_in_root(installation: Installation) -> None:
 
 def test_pinned_workspace_lives_on_shard_1_and_is_deleted_there(installation: Installation) -> None:
     root, shard_1 = installation.root.api, installation.shard_1.api
-    root.ok("POST", f"/clusters/root{WORKSPACES}",
-            workspace("pinned", {"location": {"selector": {"matchLabels": {"name": "shard-1"}}}}))
+    root.ok(
+        "POST",
+        f"/clusters/root{WORKSPACES}",
+        workspace("pinned", {"location": {"selector": {"matchLabels": {"name": "shard-1"}}}}),
+    )
     pinned = wait_ready(root, "root", "pinned")
     cluster = pinned["spec"]["cluster"]
     assert pinned["metadata"]["annotations"]["core.kcp.io/shard"] == "shard-1"
@@ -120,16 +133,23 @@ def _child_workspace_through_root_grants(installation: Installation, cluster: st
     """A tenant with rights in `cluster` (on shard-1) creates a child workspace there: its type and the
     `use` grant on it are root's, asked of the root shard. Returns the child's logical cluster."""
     root, shard_1 = installation.root.api, installation.shard_1.api
-    grant = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-             "metadata": {"name": "tenant-admin"},
-             "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "tenant"}],
-             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"}}
+    grant = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "tenant-admin"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "tenant"}],
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+    }
     shard_1.ok("POST", f"/clusters/{cluster}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", grant)
     private = {"apiVersion": "tenancy.kcp.io/v1alpha1", "kind": "WorkspaceType", "metadata": {"name": "private"}}
     root.ok("POST", "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspacetypes", private)
 
-    status, refused = shard_1.call("POST", f"/clusters/{cluster}{WORKSPACES}",
-                                   workspace("secret", {"type": {"name": "private", "path": "root"}}), TENANT_TOKEN)
+    status, refused = shard_1.call(
+        "POST",
+        f"/clusters/{cluster}{WORKSPACES}",
+        workspace("secret", {"type": {"name": "private", "path": "root"}}),
+        TENANT_TOKEN,
+    )
     assert status == 403, refused
     assert "unable to use cluster workspace type root:private: missing verb='use' permission" in refused["message"]
 
@@ -142,8 +162,11 @@ def _child_workspace_through_root_grants(installation: Installation, cluster: st
 def test_workspace_goes_to_the_next_shard_when_its_choice_is_down(installation: Installation) -> None:
     root = installation.root.api
     shards = root.ok("GET", SHARDS)["items"]
-    name = next(f"fallback-{i}" for i in range(1000)
-                if rank_shards(shards, f"root/fallback-{i}", None)[0]["metadata"]["name"] == "shard-1")
+    name = next(
+        f"fallback-{i}"
+        for i in range(1000)
+        if rank_shards(shards, f"root/fallback-{i}", None)[0]["metadata"]["name"] == "shard-1"
+    )
     installation.shard_1.stop()
 
     root.ok("POST", f"/clusters/root{WORKSPACES}", workspace(name))
@@ -154,5 +177,8 @@ def test_workspace_goes_to_the_next_shard_when_its_choice_is_down(installation: 
     scheduled = next(c for c in placed["status"]["conditions"] if c["type"] == "WorkspaceScheduled")
     assert scheduled["status"] == "True"
     assert scheduled["message"] == 'scheduled on shard "root": shard(s) "shard-1" unreachable'
-    root.ok("POST", f"/clusters/{placed['spec']['cluster']}/api/v1/namespaces/default/configmaps",
-            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "here"}})
+    root.ok(
+        "POST",
+        f"/clusters/{placed['spec']['cluster']}/api/v1/namespaces/default/configmaps",
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "here"}},
+    )

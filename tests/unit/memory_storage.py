@@ -68,6 +68,32 @@ class MemoryStorage:
         self._notify("DELETED", key, current)
         return current
 
+    async def create_many(self, entries: Any) -> list[Object]:
+        taken = [key for key, _ in entries if key in self.objects]
+        if taken:
+            raise errors.KeyExistsError(taken[0])
+        self.revision += 1
+        created = []
+        for key, obj in entries:
+            stored = copy.deepcopy(obj)
+            stored.setdefault("metadata", {})["resourceVersion"] = str(self.revision)
+            self.objects[key] = stored
+            self._notify("ADDED", key, stored)
+            created.append(copy.deepcopy(stored))
+        return created
+
+    async def delete_prefixes(self, prefixes: Any, *, unchanged_since: int) -> int | None:
+        doomed = [key for key in self.objects if any(key.startswith(prefix) for prefix in prefixes)]
+        if any(int(self.objects[key]["metadata"]["resourceVersion"]) > unchanged_since for key in doomed):
+            return None
+        if doomed:
+            self.revision += 1
+        for key in doomed:
+            last = self.objects.pop(key)
+            last["metadata"]["resourceVersion"] = str(self.revision)
+            self._notify("DELETED", key, last)
+        return self.revision
+
     async def count(self, prefix: str) -> int:
         return sum(1 for key in self.objects if key.startswith(prefix))
 

@@ -76,8 +76,10 @@ async def test_every_requested_attribute_is_one_check_in_upstreams_order() -> No
         ([("Impersonate-User", "jane")], UserInfo("jane", ("system:authenticated",))),
         (
             [("Impersonate-User", "system:serviceaccount:ns1:robot")],
-            UserInfo("system:serviceaccount:ns1:robot",
-                     ("system:serviceaccounts", "system:serviceaccounts:ns1", "system:authenticated")),
+            UserInfo(
+                "system:serviceaccount:ns1:robot",
+                ("system:serviceaccounts", "system:serviceaccounts:ns1", "system:authenticated"),
+            ),
         ),
         (
             [("Impersonate-User", "system:serviceaccount:ns1:robot"), ("Impersonate-Group", "g")],

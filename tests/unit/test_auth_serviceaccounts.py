@@ -47,7 +47,9 @@ ROBOT = ("c1", "default", "robot")
 
 def _verifier(accounts: Accounts | None = None, *, now: float = NOW, **kwargs: Any) -> ServiceAccountTokens:
     return ServiceAccountTokens(
-        kwargs.pop("public_keys", [KEY.public_key()]), accounts or Accounts({ROBOT: "uid-1"}), clock=lambda: now,
+        kwargs.pop("public_keys", [KEY.public_key()]),
+        accounts or Accounts({ROBOT: "uid-1"}),
+        clock=lambda: now,
         **kwargs,
     )
 
@@ -76,8 +78,11 @@ def test_issued_claims_are_upstreams_bound_token_claims_plus_the_cluster() -> No
         "iat": int(NOW),
         "nbf": int(NOW),
         "exp": int(NOW) + 600,
-        "kubernetes.io": {"namespace": "default", "serviceaccount": {"name": "robot", "uid": "uid-1"},
-                          "clusterName": "c1"},
+        "kubernetes.io": {
+            "namespace": "default",
+            "serviceaccount": {"name": "robot", "uid": "uid-1"},
+            "clusterName": "c1",
+        },
     }
     header = jwt.get_unverified_header(issued.token)
     assert header["alg"] == "ES256" and header["kid"] == key_id(KEY.public_key())

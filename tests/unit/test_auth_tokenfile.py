@@ -32,8 +32,10 @@ from shard.registry.context import UserInfo
         ("t1,jane,u1,\n", [TokenRecord("t1", UserInfo("jane", ("",), "u1"))]),  # upstream: one empty group
         ("t1,jane,\n", [TokenRecord("t1", UserInfo("jane", (), ""))]),
         ("\n\nt1,jane,u1\n\n", [TokenRecord("t1", UserInfo("jane", (), "u1"))]),
-        ("t1,jane,u1\r\nt2,bob,u2\r\n", [TokenRecord("t1", UserInfo("jane", (), "u1")),
-                                        TokenRecord("t2", UserInfo("bob", (), "u2"))]),
+        (
+            "t1,jane,u1\r\nt2,bob,u2\r\n",
+            [TokenRecord("t1", UserInfo("jane", (), "u1")), TokenRecord("t2", UserInfo("bob", (), "u2"))],
+        ),
         ("t1,jane,u1", [TokenRecord("t1", UserInfo("jane", (), "u1"))]),  # no final newline
         (",jane,u1\nt2,bob,u2\n", [TokenRecord("t2", UserInfo("bob", (), "u2"))]),  # empty token skipped
         ('"t,1","ja""ne",u1\n', [TokenRecord("t,1", UserInfo('ja"ne', (), "u1"))]),

@@ -57,7 +57,11 @@ async def test_every_source_authenticates_in_the_union(paths: pki.PkiPaths, tmp_
         return user.name if user else None
 
     sa_token = authentication.token_issuer.issue(
-        cluster="c1", namespace="default", name="robot", uid="uid-1", audiences=["https://kplane.default.svc"],
+        cluster="c1",
+        namespace="default",
+        name="robot",
+        uid="uid-1",
+        audiences=["https://kplane.default.svc"],
         expiration_seconds=600,
     ).token
     user_cert = certs.issue_client_cert(_cert_pair(paths, "client"), user="alice").cert
@@ -81,15 +85,19 @@ async def test_options_choose_issuer_audiences_key_and_allowed_names(paths: pki.
     key = certs.generate_key()
     key_file.write_bytes(certs.key_to_pem(key))
     options = _options(
-        paths, service_account_key_file=key_file, service_account_issuer="https://issuer.example",
-        api_audiences=("api",), requestheader_allowed_names=("other-proxy",),
+        paths,
+        service_account_key_file=key_file,
+        service_account_issuer="https://issuer.example",
+        api_audiences=("api",),
+        requestheader_allowed_names=("other-proxy",),
     )
     authentication = build_authentication(options, admin=ADMIN, service_account_uid=_no_accounts)
     issuer = authentication.token_issuer
     assert (issuer.issuer, issuer.default_audiences) == ("https://issuer.example", ("api",))
     public = serialization.PublicFormat.SubjectPublicKeyInfo
-    assert issuer.signing_key.public_key().public_bytes(serialization.Encoding.PEM, public) == key.public_key(
-    ).public_bytes(serialization.Encoding.PEM, public)
+    assert issuer.signing_key.public_key().public_bytes(
+        serialization.Encoding.PEM, public
+    ) == key.public_key().public_bytes(serialization.Encoding.PEM, public)
     front_proxy = certs.cert_from_pem(paths.front_proxy_client_cert.read_bytes())
     credentials = Credentials("", lambda: front_proxy, _headers(("X-Remote-User", "carol")))
     assert await authentication.authenticator.authenticate(credentials) is None  # kplane-front-proxy not allowed
@@ -182,8 +190,9 @@ def test_token_file_is_created_once_with_the_tenant(tmp_path: Path) -> None:
 
 def test_tenant_kubeconfig_holds_the_tenants_token(tmp_path: Path, paths: pki.PkiPaths) -> None:
     token_file = ensure_token_file(tmp_path)
-    written = write_tenant_kubeconfig(tmp_path, token_file, server_url="https://127.0.0.1:1/clusters/root",
-                                      ca_pem=paths.ca_cert.read_bytes())
+    written = write_tenant_kubeconfig(
+        tmp_path, token_file, server_url="https://127.0.0.1:1/clusters/root", ca_pem=paths.ca_cert.read_bytes()
+    )
     assert written == tmp_path / TENANT_KUBECONFIG_NAME
     config = yaml.safe_load(written.read_text())
     assert config["users"] == [{"name": "tenant", "user": {"token": read_token_file(token_file)[0].token}}]

@@ -84,8 +84,11 @@ def _result(name: str, operations: int, seconds: float, latency: float) -> Resul
 
 
 def _cpu(wall: float, **seconds: float) -> CpuUse:
-    return CpuUse(seconds={k.replace("_", " ").replace("shard1", "shard-1"): v for k, v in seconds.items()},
-                  machine=sum(seconds.values()), wall=wall)
+    return CpuUse(
+        seconds={k.replace("_", " ").replace("shard1", "shard-1"): v for k, v in seconds.items()},
+        machine=sum(seconds.values()),
+        wall=wall,
+    )
 
 
 def _proxy() -> ProxyRun:

@@ -119,9 +119,7 @@ def test_group_resource_list() -> None:
     assert entries["clusterroles"]["namespaced"] is False
 
 
-@pytest.mark.parametrize(
-    ("group", "version"), [("", "v2"), ("apps", "v1"), ("rbac.authorization.k8s.io", "v1beta1")]
-)
+@pytest.mark.parametrize(("group", "version"), [("", "v2"), ("apps", "v1"), ("rbac.authorization.k8s.io", "v1beta1")])
 def test_unknown_group_version_has_no_resource_list(group: str, version: str) -> None:
     assert discovery.api_resource_list(CATALOG, group, version) is None
 
@@ -153,9 +151,7 @@ def test_api_versions() -> None:
     body = discovery.api_versions("10.0.0.1:6443")
     assert body["kind"] == "APIVersions"
     assert body["versions"] == ["v1"]
-    assert body["serverAddressByClientCIDRs"] == [
-        {"clientCIDR": "0.0.0.0/0", "serverAddress": "10.0.0.1:6443"}
-    ]
+    assert body["serverAddressByClientCIDRs"] == [{"clientCIDR": "0.0.0.0/0", "serverAddress": "10.0.0.1:6443"}]
 
 
 def test_aggregated_legacy() -> None:
@@ -221,7 +217,5 @@ def test_aggregated_and_legacy_discovery_agree() -> None:
         agg_names = set()
         for resource in versions[version]["resources"]:
             agg_names.add(resource["resource"])
-            agg_names.update(
-                f"{resource['resource']}/{s['subresource']}" for s in resource.get("subresources", [])
-            )
+            agg_names.update(f"{resource['resource']}/{s['subresource']}" for s in resource.get("subresources", []))
         assert agg_names == legacy_names, (group, version)

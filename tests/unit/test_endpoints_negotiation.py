@@ -8,8 +8,7 @@ from apimachinery.errors import StatusError
 from shard.endpoints.negotiation import Representation, decode_body, encode, negotiate
 
 KUBECTL_TABLE = (
-    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,"
-    "application/json"
+    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
 )
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 
@@ -73,9 +72,7 @@ def test_conversions_may_be_served_as_yaml(as_kind: str) -> None:
 
 def test_conversion_not_allowed_by_the_endpoint_falls_back() -> None:
     assert negotiate(KUBECTL_TABLE, allow_as=frozenset()) == Representation("json")
-    assert negotiate(KUBECTL_TABLE, allow_as=frozenset({"PartialObjectMetadataList"})) == Representation(
-        "json"
-    )
+    assert negotiate(KUBECTL_TABLE, allow_as=frozenset({"PartialObjectMetadataList"})) == Representation("json")
 
 
 def _assert_not_acceptable(info: pytest.ExceptionInfo[StatusError]) -> None:
@@ -94,9 +91,7 @@ def test_not_acceptable(accept: str) -> None:
 
 
 def test_only_a_conversion_the_endpoint_cannot_make_is_not_acceptable() -> None:
-    only_table = (
-        "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io"
-    )
+    only_table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io"
     with pytest.raises(StatusError) as info:
         negotiate(only_table, allow_as=frozenset())
     _assert_not_acceptable(info)

@@ -25,9 +25,7 @@ def test_split_cluster(path: str, expected: tuple[str, str]) -> None:
     assert split_cluster(path) == expected
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/v1", "/", "/clusters", "/clustersx/root/api", "/services/apiexport/x"]
-)
+@pytest.mark.parametrize("path", ["/api/v1", "/", "/clusters", "/clustersx/root/api", "/services/apiexport/x"])
 def test_split_cluster_outside_clusters_is_none(path: str) -> None:
     assert split_cluster(path) is None
 

@@ -127,9 +127,7 @@ def test_table_defaults_to_metadata_objects() -> None:
 
 def test_table_without_columns_and_rows() -> None:
     assert CONFIGMAPS is not None
-    table = tables.table(
-        CONFIGMAPS, [], list_meta=None, include_object="None", version="v1beta1", with_columns=False
-    )
+    table = tables.table(CONFIGMAPS, [], list_meta=None, include_object="None", version="v1beta1", with_columns=False)
     assert table == {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1beta1",
@@ -162,8 +160,5 @@ def test_partial_metadata_list() -> None:
         {"resourceVersion": "9"},
     )
     assert [i["metadata"]["name"] for i in out["items"]] == ["a", "b"]
-    assert all(
-        i["kind"] == "PartialObjectMetadata" and i["apiVersion"] == "meta.k8s.io/v1beta1"
-        for i in out["items"]
-    )
+    assert all(i["kind"] == "PartialObjectMetadata" and i["apiVersion"] == "meta.k8s.io/v1beta1" for i in out["items"])
     assert tables.partial_metadata_list({"items": None})["items"] == []

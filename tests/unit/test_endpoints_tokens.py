@@ -94,8 +94,9 @@ async def test_body_without_spec_gets_the_defaults() -> None:
 
 
 async def test_protobuf_body_as_kubectl_sends_it() -> None:
-    body = encode_object({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
-                          "spec": {"expirationSeconds": 1200}})
+    body = encode_object(
+        {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 1200}}
+    )
     status, reply = await _create(body, content_type=MEDIA_TYPE)
     assert (status, reply["spec"]["expirationSeconds"]) == (201, 1200)
 
@@ -176,8 +177,13 @@ async def test_invalid_expiration_details_are_upstreams() -> None:
     assert reply["details"] == {
         "group": "authentication.k8s.io",
         "kind": "TokenRequest",
-        "causes": [{"reason": "FieldValueInvalid", "field": "spec.expirationSeconds",
-                    "message": "Invalid value: 0: may not specify a duration less than 10 minutes"}],
+        "causes": [
+            {
+                "reason": "FieldValueInvalid",
+                "field": "spec.expirationSeconds",
+                "message": "Invalid value: 0: may not specify a duration less than 10 minutes",
+            }
+        ],
     }
 
 

@@ -57,8 +57,14 @@ async def test_every_source_of_the_union_authenticates(paths: pki.PkiPaths, tmp_
     assert await who(Credentials("t-jane")) == UserInfo("jane", ("devs", AUTHENTICATED), "u1")
     signer = TokenIssuer(certs.key_from_pem(paths.service_account_key.read_bytes()))
     for name, expected in (("robot", "system:serviceaccount:default:robot"), ("gone", None)):
-        token = signer.issue(cluster="c1", namespace="default", name=name, uid="uid-1",
-                             audiences=["https://kplane.default.svc"], expiration_seconds=600).token
+        token = signer.issue(
+            cluster="c1",
+            namespace="default",
+            name=name,
+            uid="uid-1",
+            audiences=["https://kplane.default.svc"],
+            expiration_seconds=600,
+        ).token
         user = await who(Credentials(token))
         assert (user.name if user else None) == expected
     assert accounts.asked == [("c1", "default", "robot"), ("c1", "default", "gone")]
@@ -79,14 +85,21 @@ def _headers(*pairs: tuple[str, str]) -> CIMultiDictProxy[str]:
 async def test_service_account_keys_come_from_the_named_files(paths: pki.PkiPaths, tmp_path: Path) -> None:
     other = certs.generate_key()
     public = tmp_path / "other.pub"
-    public.write_bytes(other.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    public.write_bytes(
+        other.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     config = _config(paths, service_account_key_files=(public,))
     union = build_authenticator(config, service_account_uid=Accounts())
     own = TokenIssuer(certs.key_from_pem(paths.service_account_key.read_bytes()))
     theirs = TokenIssuer(other)
-    issue = {"cluster": "c1", "namespace": "default", "name": "robot", "uid": "uid-1",
-             "audiences": ["https://kplane.default.svc"], "expiration_seconds": 600}
+    issue = {
+        "cluster": "c1",
+        "namespace": "default",
+        "name": "robot",
+        "uid": "uid-1",
+        "audiences": ["https://kplane.default.svc"],
+        "expiration_seconds": 600,
+    }
     assert await union.authenticate(Credentials(theirs.issue(**issue).token)) is not None  # type: ignore[arg-type]
     assert await union.authenticate(Credentials(own.issue(**issue).token)) is None  # type: ignore[arg-type]
 
@@ -99,8 +112,10 @@ def test_public_keys_are_read_from_public_and_private_pem_blocks() -> None:
         + second.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     keys = public_keys_from_pem(bundle)
-    assert [key.public_numbers() for key in keys] == [first.public_key().public_numbers(),
-                                                       second.public_key().public_numbers()]
+    assert [key.public_numbers() for key in keys] == [
+        first.public_key().public_numbers(),
+        second.public_key().public_numbers(),
+    ]
     with pytest.raises(ValueError, match="no EC public or private key"):
         public_keys_from_pem(certs.cert_to_pem(certs.create_ca("x").cert))
 

@@ -72,10 +72,12 @@ async def test_an_indexed_path_is_answered_without_asking_any_shard() -> None:
 
 
 async def test_a_miss_is_read_through_from_the_longest_known_prefix() -> None:
-    shards = Shards({
-        f"{ROOT_URL}/clusters/orgc{WS}new": _workspace("newc", shard="s1"),
-        f"{S1_URL}/clusters/newc{WS}deep": _workspace("deepc", shard="s1"),
-    })
+    shards = Shards(
+        {
+            f"{ROOT_URL}/clusters/orgc{WS}new": _workspace("newc", shard="s1"),
+            f"{S1_URL}/clusters/newc{WS}deep": _workspace("deepc", shard="s1"),
+        }
+    )
     index = _indexed()
     index.set_cluster("s1", "newc")  # the LogicalCluster is listed, its Workspace not yet
     resolver = _resolver(shards, index)
@@ -86,18 +88,22 @@ async def test_a_miss_is_read_through_from_the_longest_known_prefix() -> None:
 
 
 async def test_with_an_empty_index_root_is_probed_on_the_root_shard_and_the_chain_followed() -> None:
-    shards = Shards({
-        f"{ROOT_URL}/clusters/root{LC}": {"metadata": {"name": "cluster"}},
-        f"{ROOT_URL}/clusters/root{WS}org": _workspace("orgc"),  # no shard annotation: the parent's shard
-    })
+    shards = Shards(
+        {
+            f"{ROOT_URL}/clusters/root{LC}": {"metadata": {"name": "cluster"}},
+            f"{ROOT_URL}/clusters/root{WS}org": _workspace("orgc"),  # no shard annotation: the parent's shard
+        }
+    )
     assert await _resolver(shards).resolve("root:org") == Route(ROOT_URL, "orgc")
 
 
 async def test_a_workspace_on_a_shard_the_index_does_not_know_is_probed() -> None:
-    shards = Shards({
-        f"{ROOT_URL}/clusters/root{WS}x": _workspace("xc", shard="s9"),
-        f"{S1_URL}/clusters/xc{LC}": {"metadata": {"name": "cluster"}},
-    })
+    shards = Shards(
+        {
+            f"{ROOT_URL}/clusters/root{WS}x": _workspace("xc", shard="s9"),
+            f"{S1_URL}/clusters/xc{LC}": {"metadata": {"name": "cluster"}},
+        }
+    )
     index = ShardedIndex()
     index.set_shard("root", ROOT_URL)
     index.set_shard("s1", S1_URL)

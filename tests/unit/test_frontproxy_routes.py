@@ -64,15 +64,21 @@ async def _target(path: str) -> str:
 @pytest.mark.parametrize(
     ("path", "target"),
     [
-        ("/clusters/root:org/api/v1/namespaces/a/configmaps?watch=true&x=a%2Fb",
-         "https://s1:2/clusters/orgc/api/v1/namespaces/a/configmaps?watch=true&x=a%2Fb"),
+        (
+            "/clusters/root:org/api/v1/namespaces/a/configmaps?watch=true&x=a%2Fb",
+            "https://s1:2/clusters/orgc/api/v1/namespaces/a/configmaps?watch=true&x=a%2Fb",
+        ),
         ("/clusters/root%3Aorg/apis", "https://s1:2/clusters/orgc/apis"),
         ("/clusters/root", f"{ROOT}/clusters/root"),
         (f"/clusters/root{WS}/~", f"{ROOT}/clusters/root{WS}/~"),
-        ("/services/initializingworkspaces/root:x/clusters/root:org/apis/core.kcp.io/v1alpha1/logicalclusters",
-         "https://s1:2/services/initializingworkspaces/root:x/clusters/orgc/apis/core.kcp.io/v1alpha1/logicalclusters"),
-        ("/services/apiexport/c/e/clusters/*/apis/g/v1/r?watch=1",
-         f"{ROOT}/services/apiexport/c/e/clusters/*/apis/g/v1/r?watch=1"),
+        (
+            "/services/initializingworkspaces/root:x/clusters/root:org/apis/core.kcp.io/v1alpha1/logicalclusters",
+            "https://s1:2/services/initializingworkspaces/root:x/clusters/orgc/apis/core.kcp.io/v1alpha1/logicalclusters",
+        ),
+        (
+            "/services/apiexport/c/e/clusters/*/apis/g/v1/r?watch=1",
+            f"{ROOT}/services/apiexport/c/e/clusters/*/apis/g/v1/r?watch=1",
+        ),
         ("/services/other/x", f"{ROOT}/services/other/x"),
         ("/version", f"{ROOT}/version"),
         ("/openapi/v2?timeout=32s", f"{ROOT}/openapi/v2?timeout=32s"),
@@ -112,8 +118,13 @@ async def test_paths_that_lead_nowhere_are_the_shards_forbidden_status(path: str
     response = await _answer(path)
     assert response.status == 403 and response.content_type == "application/json"
     assert response.body is not None and orjson.loads(bytes(response.body)) == {  # type: ignore[arg-type]
-        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-        "message": "workspace access not permitted", "reason": "Forbidden", "code": 403,
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": "workspace access not permitted",
+        "reason": "Forbidden",
+        "code": 403,
     }
 
 

@@ -103,8 +103,18 @@ def test_drop_and_replace_on_the_plain_index_forget_unavailability() -> None:
 
 @pytest.mark.parametrize(
     ("path", "valid"),
-    [("root", True), ("root:org-1:team", True), ("*", False), ("", False), ("root::x", False), ("Root", False),
-     ("root:-x", False), ("a" * 63, True), ("a" * 64, False), ("root:", False)],
+    [
+        ("root", True),
+        ("root:org-1:team", True),
+        ("*", False),
+        ("", False),
+        ("root::x", False),
+        ("Root", False),
+        ("root:-x", False),
+        ("a" * 63, True),
+        ("a" * 64, False),
+        ("root:", False),
+    ],
 )
 def test_valid_paths_are_kcps(path: str, valid: bool) -> None:
     assert valid_path(path) is valid

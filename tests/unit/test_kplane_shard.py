@@ -46,11 +46,29 @@ def test_shared_pki_must_exist_and_be_complete(tmp_path: Path) -> None:
 
 def test_options_from_the_command_line(tmp_path: Path) -> None:
     paths = pki.ensure_pki(tmp_path / "pki", serving_hosts=[])
-    args = parser().parse_args([
-        "shard", "--name", "shard-1", "--root-dir", str(tmp_path / "s1"), "--pki-dir", str(paths.directory),
-        "--port", "7002", "--etcd-servers", "http://a:2379,http://b:2379", "--root-shard-url", "https://r:6443/",
-        "--external-url", "https://proxy:443/", "--etcd-compaction-interval", "5", "--watch-cache-size", "50",
-    ])
+    args = parser().parse_args(
+        [
+            "shard",
+            "--name",
+            "shard-1",
+            "--root-dir",
+            str(tmp_path / "s1"),
+            "--pki-dir",
+            str(paths.directory),
+            "--port",
+            "7002",
+            "--etcd-servers",
+            "http://a:2379,http://b:2379",
+            "--root-shard-url",
+            "https://r:6443/",
+            "--external-url",
+            "https://proxy:443/",
+            "--etcd-compaction-interval",
+            "5",
+            "--watch-cache-size",
+            "50",
+        ]
+    )
     options = options_of(args)
     assert (options.name, options.port, options.root_dir) == ("shard-1", 7002, (tmp_path / "s1").resolve())
     assert options.etcd_servers == ("http://a:2379", "http://b:2379")

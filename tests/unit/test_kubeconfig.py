@@ -23,10 +23,20 @@ def pki_paths(tmp_path: Path) -> pki.PkiPaths:
     return pki.ensure_pki(tmp_path / "pki", serving_hosts=[])
 
 
-def _write(path: Path, paths: pki.PkiPaths, *, server_url: str = "https://127.0.0.1:1/clusters/root",
-           token: str | None = "tok", with_cert: bool = True) -> None:
+def _write(
+    path: Path,
+    paths: pki.PkiPaths,
+    *,
+    server_url: str = "https://127.0.0.1:1/clusters/root",
+    token: str | None = "tok",
+    with_cert: bool = True,
+) -> None:
     kubeconfig.write_admin_kubeconfig(
-        path, server_url=server_url, ca_pem=paths.ca_cert.read_bytes(), context_name="root", token=token,
+        path,
+        server_url=server_url,
+        ca_pem=paths.ca_cert.read_bytes(),
+        context_name="root",
+        token=token,
         client_cert_pem=paths.admin_cert.read_bytes() if with_cert else None,
         client_key_pem=paths.admin_key.read_bytes() if with_cert else None,
     )
@@ -89,7 +99,9 @@ def test_dangling_references_are_refused(context: kubeconfig.ContextEntry, curre
     with pytest.raises(kubeconfig.KubeconfigError, match=match):
         kubeconfig.build_kubeconfig(
             clusters=[kubeconfig.ClusterEntry("c", server_url="https://h", ca_pem=b"ca")],
-            users=[kubeconfig.UserEntry("u", token="t")], contexts=[context], current_context=current,
+            users=[kubeconfig.UserEntry("u", token="t")],
+            contexts=[context],
+            current_context=current,
         )
 
 
@@ -135,8 +147,10 @@ async def http_server(pki_paths: pki.PkiPaths) -> AsyncIterator[tuple[int, list[
         subject = ",".join(f"{k}={v}" for rdn in peercert.get("subject", ()) for k, v in rdn) or None
         seen.append((head[0], subject, headers.get("Authorization")))
         body = b'{"major":"1","minor":"37","gitVersion":"v1.37.1"}'
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
         await writer.drain()
         writer.close()
 
@@ -164,8 +178,13 @@ async def _kubectl_get_version(path: Path) -> str:
     ],
 )
 async def test_kubectl_authenticates_over_tls(
-    tmp_path: Path, pki_paths: pki.PkiPaths, http_server: tuple[int, list[Request]],
-    with_cert: bool, token: str | None, subject: str | None, authorization: str | None,
+    tmp_path: Path,
+    pki_paths: pki.PkiPaths,
+    http_server: tuple[int, list[Request]],
+    with_cert: bool,
+    token: str | None,
+    subject: str | None,
+    authorization: str | None,
 ) -> None:
     port, seen = http_server
     path = tmp_path / "k"

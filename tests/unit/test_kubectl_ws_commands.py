@@ -28,15 +28,26 @@ from kubectl_ws.contexts import CURRENT, PREVIOUS
 
 TOKEN = "admin-token"
 TENANCY = "/apis/tenancy.kcp.io/v1alpha1/workspaces"
-CD_NOTE = ("Note: 'kubectl ws' now matches 'cd' semantics: go to home workspace. 'kubectl ws -' to go back. "
-           "'kubectl ws .' to print current workspace.\n")
-DEPRECATION = ('Command "create" is deprecated, install the \'kubectl create workspace\' plugin instead, '
-               "compare https://docs.kcp.io/kcp/latest/setup/kubectl-plugin/.\n")
+CD_NOTE = (
+    "Note: 'kubectl ws' now matches 'cd' semantics: go to home workspace. 'kubectl ws -' to go back. "
+    "'kubectl ws .' to print current workspace.\n"
+)
+DEPRECATION = (
+    "Command \"create\" is deprecated, install the 'kubectl create workspace' plugin instead, "
+    "compare https://docs.kcp.io/kcp/latest/setup/kubectl-plugin/.\n"
+)
 
 
 def status(code: int, reason: str, message: str) -> tuple[int, dict[str, Any]]:
-    return code, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
-                  "reason": reason, "code": code}
+    return code, {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
 
 
 @dataclass
@@ -54,14 +65,25 @@ class FakeKcp:
     requests: list[tuple[str, str]] = field(default_factory=list)
     gets_until_ready: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def add(self, path: str, *, type_name: str = "universal", phase: str = "Ready", mount: bool = False,
-            deleting: bool = False) -> dict[str, Any]:
+    def add(
+        self,
+        path: str,
+        *,
+        type_name: str = "universal",
+        phase: str = "Ready",
+        mount: bool = False,
+        deleting: bool = False,
+    ) -> dict[str, Any]:
         parent, _, name = path.rpartition(":")
         workspace: dict[str, Any] = {
-            "apiVersion": "tenancy.kcp.io/v1alpha1", "kind": "Workspace",
+            "apiVersion": "tenancy.kcp.io/v1alpha1",
+            "kind": "Workspace",
             "metadata": {"name": name, "annotations": {"kcp.io/path": parent}},
-            "spec": {"type": {"name": type_name, "path": "root"}, "cluster": f"lc-{name}",
-                     "URL": f"{self.base_url}/clusters/{path}"},
+            "spec": {
+                "type": {"name": type_name, "path": "root"},
+                "cluster": f"lc-{name}",
+                "URL": f"{self.base_url}/clusters/{path}",
+            },
             "status": {"phase": phase},
         }
         if mount:
@@ -74,8 +96,13 @@ class FakeKcp:
             self.clusters.add(path)
         return workspace
 
-    def handle(self, method: str, path: str, body: dict[str, Any] | None, authorization: str,
-               ) -> tuple[int, dict[str, Any]]:
+    def handle(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        authorization: str,
+    ) -> tuple[int, dict[str, Any]]:
         self.requests.append((method, path))
         if authorization != f"Bearer {TOKEN}":
             return status(401, "Unauthorized", "Unauthorized")
@@ -115,9 +142,12 @@ class FakeKcp:
             self.home_retries -= 1
             return status(429, "TooManyRequests", "home workspace is being created")
         self.clusters.add(self.home)
-        return 200, {"kind": "Workspace", "metadata": {"name": self.home.rsplit(":", 1)[1]},
-                     "spec": {"type": {"name": "home", "path": "root"}, "URL": f"{self.base_url}/clusters/{self.home}"},
-                     "status": {"phase": "Ready"}}
+        return 200, {
+            "kind": "Workspace",
+            "metadata": {"name": self.home.rsplit(":", 1)[1]},
+            "spec": {"type": {"name": "home", "path": "root"}, "URL": f"{self.base_url}/clusters/{self.home}"},
+            "status": {"phase": "Ready"},
+        }
 
     def _observe(self, cluster: str, workspace: dict[str, Any]) -> dict[str, Any]:
         key = (cluster, workspace["metadata"]["name"])
@@ -190,13 +220,19 @@ def kcp() -> Iterator[FakeKcp]:
 
 def admin_kubeconfig(path: Path, server: str, *, token: str = TOKEN) -> Path:
     """What `kplane start` writes: one `root` context on `<server>/clusters/root`."""
-    path.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config",
-        "clusters": [{"name": "root", "cluster": {"server": f"{server}/clusters/root"}}],
-        "users": [{"name": "kplane-admin", "user": {"token": token}}],
-        "contexts": [{"name": "root", "context": {"cluster": "root", "user": "kplane-admin"}}],
-        "current-context": "root",
-    }), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "root", "cluster": {"server": f"{server}/clusters/root"}}],
+                "users": [{"name": "kplane-admin", "user": {"token": token}}],
+                "contexts": [{"name": "root", "context": {"cluster": "root", "user": "kplane-admin"}}],
+                "current-context": "root",
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -261,9 +297,11 @@ def test_dot_on_a_url_that_is_not_a_workspace(plugin: Plugin, kcp: FakeKcp) -> N
     assert plugin.ws(".", f"--server={plain}") == Result(0, f'Current workspace is the URL "{plain}".\n', "")
     assert plugin.ws(".", "--short", "--server", plain) == Result(0, "", "")
     assert plugin.ws("tree", "--server", plain) == Result(
-        0, f'current context URL "{plain}" does not point directly to a kcp workspace\n', "")
+        0, f'current context URL "{plain}" does not point directly to a kcp workspace\n', ""
+    )
     assert plugin.ws("team", "--server", plain) == Result(
-        1, "", f'Error: current URL "{plain}" does not point to a workspace\n')
+        1, "", f'Error: current URL "{plain}" does not point to a workspace\n'
+    )
 
 
 # --- entering workspaces ----------------------------------------------------------------------------
@@ -272,16 +310,23 @@ def test_dot_on_a_url_that_is_not_a_workspace(plugin: Plugin, kcp: FakeKcp) -> N
 def test_create_enter_tree_back_and_forth(plugin: Plugin, kcp: FakeKcp) -> None:
     """The issue's walk-through: create org --enter, create team-a --enter, .., tree, -, :root."""
     result = plugin.ws("create", "org", "--type", "organization", "--enter")
-    assert result == Result(0, 'Workspace "org" (type root:organization) is ready to use.\n'
-                               "Current workspace is 'root:org' (type root:organization).\n", DEPRECATION)
+    assert result == Result(
+        0,
+        'Workspace "org" (type root:organization) is ready to use.\n'
+        "Current workspace is 'root:org' (type root:organization).\n",
+        DEPRECATION,
+    )
     assert plugin.config()["current-context"] == CURRENT
     assert plugin.server(CURRENT) == f"{kcp.base_url}/clusters/root:org"
     assert plugin.context(CURRENT) == {"cluster": CURRENT, "user": "kplane-admin"}
     assert plugin.context(PREVIOUS) == {"cluster": "root", "user": "kplane-admin"}, "previous = the admin context"
 
     assert plugin.create_workspace("team-a", "--enter") == Result(
-        0, 'Workspace "team-a" (type root:universal) is ready to use.\n'
-           "Current workspace is 'root:org:team-a' (type root:universal).\n", "")
+        0,
+        'Workspace "team-a" (type root:universal) is ready to use.\n'
+        "Current workspace is 'root:org:team-a' (type root:universal).\n",
+        "",
+    )
     assert plugin.server(PREVIOUS) == f"{kcp.base_url}/clusters/root:org"
     assert plugin.context(PREVIOUS) == {"cluster": PREVIOUS, "user": "kplane-admin"}
 
@@ -318,8 +363,10 @@ def test_relative_absolute_and_dotted_paths(plugin: Plugin, kcp: FakeKcp) -> Non
 
 def test_legacy_root_prefix_is_made_absolute_with_a_note(plugin: Plugin, kcp: FakeKcp) -> None:
     kcp.add("root:a")
-    note = ("Note: Using 'root:' to define an absolute path is no longer supported. Instead, use ':root' to "
-            "specify an absolute path.\n")
+    note = (
+        "Note: Using 'root:' to define an absolute path is no longer supported. Instead, use ':root' to "
+        "specify an absolute path.\n"
+    )
     assert plugin.ws("a") == Result(0, "Current workspace is 'root:a' (type root:universal).\n", "")
     assert plugin.ws("root:a") == Result(0, "Current workspace is 'root:a' (type root:universal).\n", note)
     assert plugin.ws("root") == Result(0, "Current workspace is 'root' (type root).\n", note)
@@ -337,7 +384,8 @@ def test_home_workspace_by_tilde_and_without_arguments(plugin: Plugin, kcp: Fake
     # The shell turns `~` into $HOME before the plugin sees it.
     kcp.add(f"{home}:proj")
     assert plugin.ws(str(tmp_path / "home" / "proj")) == Result(
-        0, f"Current workspace is '{home}:proj' (type root:universal).\n", "")
+        0, f"Current workspace is '{home}:proj' (type root:universal).\n", ""
+    )
     # Errors name the path as typed (made absolute), before `..` is applied.
     assert plugin.ws("~:..") == Result(1, "", f'Error: access to workspace "{home}:.." denied\n')
 
@@ -350,8 +398,7 @@ def test_not_found_and_access_denied(plugin: Plugin, kcp: FakeKcp) -> None:
     kcp.add("root:private")
     kcp.add("root:private:inner")
     kcp.denied |= {"root:private", "root:private:inner"}
-    assert plugin.ws(":root:private:inner") == Result(
-        1, "", 'Error: access to workspace "root:private:inner" denied\n')
+    assert plugin.ws(":root:private:inner") == Result(1, "", 'Error: access to workspace "root:private:inner" denied\n')
     # Denied at the target while the parent says it exists.
     assert plugin.ws("private") == Result(1, "", 'Error: access to workspace "root:private" denied\n')
     assert plugin.kubeconfig.read_text(encoding="utf-8") == before
@@ -391,12 +438,15 @@ def test_explicit_kubeconfig_and_context_flags(plugin: Plugin, kcp: FakeKcp, tmp
     kcp.add("root:a")
     plugin.environ["KUBECONFIG"] = str(tmp_path / "missing")
     assert plugin.ws("--kubeconfig", str(other), "a") == Result(
-        0, "Current workspace is 'root:a' (type root:universal).\n", "")
+        0, "Current workspace is 'root:a' (type root:universal).\n", ""
+    )
     assert yaml.safe_load(other.read_text(encoding="utf-8"))["current-context"] == CURRENT
     assert plugin.ws(f"--kubeconfig={other}", "--context", "root", ".") == Result(
-        0, "Current workspace is 'root'.\n", "")
+        0, "Current workspace is 'root'.\n", ""
+    )
     assert plugin.ws("--kubeconfig", str(tmp_path / "nope"), ".").err == (
-        f"Error: stat {tmp_path / 'nope'}: no such file or directory\n")
+        f"Error: stat {tmp_path / 'nope'}: no such file or directory\n"
+    )
 
 
 def test_wrong_credentials_show_the_servers_answer(plugin: Plugin, kcp: FakeKcp, tmp_path: Path) -> None:
@@ -405,16 +455,24 @@ def test_wrong_credentials_show_the_servers_answer(plugin: Plugin, kcp: FakeKcp,
 
 def test_api_binding_claim_warnings(plugin: Plugin, kcp: FakeKcp) -> None:
     kcp.add("root:a")
-    kcp.api_bindings["root:a"] = [{
-        "metadata": {"name": "cowboys"},
-        "spec": {"permissionClaims": [{"group": "", "resource": "configmaps", "verbs": ["get"], "state": "Accepted"},
-                                      {"group": "wild.dev", "resource": "sheriffs", "identityHash": "h1",
-                                       "verbs": ["*"]}]},
-        "status": {"exportPermissionClaims": [{"group": "", "resource": "configmaps", "verbs": ["get"]},
-                                              {"group": "wild.dev", "resource": "sheriffs", "identityHash": "h1",
-                                               "verbs": ["*"]},
-                                              {"group": "", "resource": "secrets", "verbs": ["list"]}]},
-    }]
+    kcp.api_bindings["root:a"] = [
+        {
+            "metadata": {"name": "cowboys"},
+            "spec": {
+                "permissionClaims": [
+                    {"group": "", "resource": "configmaps", "verbs": ["get"], "state": "Accepted"},
+                    {"group": "wild.dev", "resource": "sheriffs", "identityHash": "h1", "verbs": ["*"]},
+                ]
+            },
+            "status": {
+                "exportPermissionClaims": [
+                    {"group": "", "resource": "configmaps", "verbs": ["get"]},
+                    {"group": "wild.dev", "resource": "sheriffs", "identityHash": "h1", "verbs": ["*"]},
+                    {"group": "", "resource": "secrets", "verbs": ["list"]},
+                ]
+            },
+        }
+    ]
     result = plugin.ws("a")
     assert result.out == "Current workspace is 'root:a' (type root:universal).\n"
     assert result.err == (
@@ -436,26 +494,24 @@ def test_tree_full_wide_mounts_and_deleting(plugin: Plugin, kcp: FakeKcp) -> Non
     kcp.add("root:other")
     kcp.add("root:mounted", mount=True)
     kcp.add("root:going", deleting=True)
-    assert plugin.ws("tree") == Result(0, (
-        ".\n"
-        "└── root\n"
-        "    ├── mounted [m]\n"
-        "    ├── org\n"
-        "    │   ├── team-a\n"
-        "    │   └── team-b\n"
-        "    └── other\n"
-        "\n"), "")
-    assert plugin.ws("tree", "--full", "-w", "org") == Result(0, (
-        ".\n"
-        "└── root:org\n"
-        "    ├── root:org:team-a\n"
-        "    └── root:org:team-b\n"
-        "\n"), "")
-    assert plugin.ws("tree", "--wide", "-w", ":root:org") == Result(0, (
-        ".\n"
-        "└── org         ws=-      lc=Ready\n"
-        "    ├── team-a  ws=Ready  lc=Ready\n"
-        "    └── team-b  ws=Ready  lc=Ready\n"), "")
+    assert plugin.ws("tree") == Result(
+        0,
+        (".\n└── root\n    ├── mounted [m]\n    ├── org\n    │   ├── team-a\n    │   └── team-b\n    └── other\n\n"),
+        "",
+    )
+    assert plugin.ws("tree", "--full", "-w", "org") == Result(
+        0, (".\n└── root:org\n    ├── root:org:team-a\n    └── root:org:team-b\n\n"), ""
+    )
+    assert plugin.ws("tree", "--wide", "-w", ":root:org") == Result(
+        0,
+        (
+            ".\n"
+            "└── org         ws=-      lc=Ready\n"
+            "    ├── team-a  ws=Ready  lc=Ready\n"
+            "    └── team-b  ws=Ready  lc=Ready\n"
+        ),
+        "",
+    )
 
 
 def test_tree_of_a_forbidden_workspace_fails(plugin: Plugin, kcp: FakeKcp) -> None:
@@ -469,8 +525,11 @@ def test_tree_of_a_forbidden_workspace_fails(plugin: Plugin, kcp: FakeKcp) -> No
 def test_create_waits_until_ready(plugin: Plugin, kcp: FakeKcp) -> None:
     kcp.ready_after = 3
     assert plugin.create_workspace("slow", "--type", "root:team") == Result(
-        0, 'Workspace "slow" (type root:team) created. Waiting for it to be ready...\n'
-           'Workspace "slow" (type root:team) is ready to use.\n', "")
+        0,
+        'Workspace "slow" (type root:team) created. Waiting for it to be ready...\n'
+        'Workspace "slow" (type root:team) is ready to use.\n',
+        "",
+    )
     assert plugin.slept == [0.5]
     assert plugin.config()["current-context"] == "root", "no --enter: the kubeconfig is not switched"
 
@@ -479,39 +538,55 @@ def test_create_sends_type_and_location(plugin: Plugin, kcp: FakeKcp) -> None:
     assert plugin.create_workspace("x", "--type", "Team", "--location-selector", "region=eu,tier in (b,a)").code == 0
     spec = kcp.workspaces["root"]["x"]["spec"]
     assert spec["type"] == {"name": "team", "path": "root"}
-    assert spec["location"] == {"selector": {"matchLabels": {"region": "eu"},
-                                             "matchExpressions": [{"key": "tier", "operator": "In",
-                                                                   "values": ["a", "b"]}]}}
+    assert spec["location"] == {
+        "selector": {
+            "matchLabels": {"region": "eu"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}],
+        }
+    }
     assert plugin.create_workspace("y", "--location-selector", "a!=b") == Result(
-        1, "", 'Error: invalid location selector: "!=" is not a valid label selector operator\n')
+        1, "", 'Error: invalid location selector: "!=" is not a valid label selector operator\n'
+    )
 
 
 def test_create_existing(plugin: Plugin, kcp: FakeKcp) -> None:
     kcp.add("root:org", type_name="organization")
     assert plugin.create_workspace("org") == Result(1, "", 'Error: workspaces.tenancy.kcp.io "org" already exists\n')
     assert plugin.create_workspace("org", "--ignore-existing") == Result(
-        0, 'Workspace "org" (type root:organization) already exists.\n'
-           'Workspace "org" (type root:organization) is ready to use.\n', "")
+        0,
+        'Workspace "org" (type root:organization) already exists.\n'
+        'Workspace "org" (type root:organization) is ready to use.\n',
+        "",
+    )
     assert plugin.create_workspace("org", "--ignore-existing", "--type", "organization") == Result(
-        1, "", "Error: --ignore-existing must not be used with non-absolute type path\n")
+        1, "", "Error: --ignore-existing must not be used with non-absolute type path\n"
+    )
     assert plugin.create_workspace("org", "--ignore-existing", "--type", "root:team") == Result(
-        1, "", 'Error: workspace "org" cannot be created with type root:team, it already exists with different type '
-               "root:organization\n")
+        1,
+        "",
+        'Error: workspace "org" cannot be created with type root:team, it already exists with different type '
+        "root:organization\n",
+    )
     assert plugin.create_workspace("org", "--ignore-existing", "--type", "root:organization", "--enter") == Result(
-        0, 'Workspace "org" (type root:organization) already exists.\n'
-           'Workspace "org" (type root:organization) is ready to use.\n'
-           "Current workspace is 'root:org' (type root:organization).\n", "")
+        0,
+        'Workspace "org" (type root:organization) already exists.\n'
+        'Workspace "org" (type root:organization) is ready to use.\n'
+        "Current workspace is 'root:org' (type root:organization).\n",
+        "",
+    )
 
 
 def test_create_with_context_and_workspace_flag(plugin: Plugin, kcp: FakeKcp) -> None:
     kcp.add("root:org")
     assert plugin.create_workspace("team", "-w", ":root:org", "--create-context", "team") == Result(
-        0, 'Workspace "team" (type root:universal) is ready to use.\nCreated context "team".\n', "")
+        0, 'Workspace "team" (type root:universal) is ready to use.\nCreated context "team".\n', ""
+    )
     assert plugin.server("team") == f"{kcp.base_url}/clusters/root:org:team"
     assert plugin.context("team") == {"cluster": "team", "user": "kplane-admin"}
     assert plugin.config()["current-context"] == "root"
     assert plugin.create_workspace("team2", "-w", "org", "--create-context", "t2", "--enter").out.endswith(
-        'Created context "t2" and switched to it.\n')
+        'Created context "t2" and switched to it.\n'
+    )
     assert plugin.config()["current-context"] == "t2"
 
 
@@ -525,7 +600,8 @@ def test_create_usage_errors(plugin: Plugin) -> None:
 def test_create_context_command(plugin: Plugin, kcp: FakeKcp) -> None:
     # The default name is the workspace path, "root", which is also the admin context's name.
     assert plugin.ws("create-context") == Result(
-        1, "", 'Error: context "root" already exists in kubeconfig, use --overwrite to update it\n')
+        1, "", 'Error: context "root" already exists in kubeconfig, use --overwrite to update it\n'
+    )
     assert plugin.ws("create-context", "--overwrite") == Result(0, 'Updated context "root".\n', "")
     assert plugin.ws("create-context", "mine") == Result(0, 'Created context "mine" and switched to it.\n', "")
     assert plugin.config()["current-context"] == "mine"
@@ -557,15 +633,17 @@ def test_subcommand_names_win_over_workspace_names(plugin: Plugin, kcp: FakeKcp)
 def test_error_texts_follow_client_go() -> None:
     resource = Resource("workspaces.tenancy.kcp.io", "x")
     assert str(error_from_response(404, "GET", resource, b"404 page not found", "text/plain")) == (
-        "the server could not find the requested resource (get workspaces.tenancy.kcp.io x)")
+        "the server could not find the requested resource (get workspaces.tenancy.kcp.io x)"
+    )
     forbidden = error_from_response(403, "GET", Resource(), b"denied by policy\n", "text/plain")
     assert (str(forbidden), forbidden.is_forbidden) == ("denied by policy", True)
     conflict = error_from_response(409, "POST", Resource("workspaces.tenancy.kcp.io"), b"", "application/json")
     assert conflict.is_already_exists
     boom = error_from_response(500, "GET", Resource(), b"boom", "text/plain")
     assert str(boom) == 'an error on the server ("boom") has prevented the request from succeeding'
-    status_error = error_from_response(404, "GET", resource, json.dumps(status(404, "NotFound", "gone")[1]).encode(),
-                                       "application/json")
+    status_error = error_from_response(
+        404, "GET", resource, json.dumps(status(404, "NotFound", "gone")[1]).encode(), "application/json"
+    )
     assert isinstance(status_error, ApiError) and (status_error.message, status_error.is_not_found) == ("gone", True)
 
 
@@ -593,14 +671,36 @@ def test_https_with_ca_and_client_certificate(tmp_path: Path) -> None:
             return base64.b64encode(path.read_bytes()).decode()
 
         kubeconfig = tmp_path / "tls.kubeconfig"
-        kubeconfig.write_text(yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "root",
-            "clusters": [{"name": "root", "cluster": {"server": f"{state.base_url}/clusters/root",
-                                                      "certificate-authority-data": b64(paths.ca_cert)}}],
-            "users": [{"name": "admin", "user": {"token": TOKEN, "client-certificate-data": b64(paths.admin_cert),
-                                                 "client-key-data": b64(paths.admin_key)}}],
-            "contexts": [{"name": "root", "context": {"cluster": "root", "user": "admin"}}],
-        }), encoding="utf-8")
+        kubeconfig.write_text(
+            yaml.safe_dump(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "current-context": "root",
+                    "clusters": [
+                        {
+                            "name": "root",
+                            "cluster": {
+                                "server": f"{state.base_url}/clusters/root",
+                                "certificate-authority-data": b64(paths.ca_cert),
+                            },
+                        }
+                    ],
+                    "users": [
+                        {
+                            "name": "admin",
+                            "user": {
+                                "token": TOKEN,
+                                "client-certificate-data": b64(paths.admin_cert),
+                                "client-key-data": b64(paths.admin_key),
+                            },
+                        }
+                    ],
+                    "contexts": [{"name": "root", "context": {"cluster": "root", "user": "admin"}}],
+                }
+            ),
+            encoding="utf-8",
+        )
         plugin = Plugin(kubeconfig, tmp_path)
         assert plugin.ws("org") == Result(0, "Current workspace is 'root:org' (type root:universal).\n", "")
         # The copied cluster keeps the CA, so the next request verifies the server the same way.
@@ -619,12 +719,24 @@ def test_exec_credential_plugin_runs_only_when_a_request_is_made(plugin: Plugin,
     import sys
 
     marker = tmp_path / "exec-ran"
-    script = (f"import json, pathlib; pathlib.Path({str(marker)!r}).touch(); "
-              f"print(json.dumps({{'apiVersion': 'client.authentication.k8s.io/v1', 'kind': 'ExecCredential', "
-              f"'status': {{'token': {TOKEN!r}}}}}))")
+    script = (
+        f"import json, pathlib; pathlib.Path({str(marker)!r}).touch(); "
+        f"print(json.dumps({{'apiVersion': 'client.authentication.k8s.io/v1', 'kind': 'ExecCredential', "
+        f"'status': {{'token': {TOKEN!r}}}}}))"
+    )
     config = plugin.config()
-    config["users"] = [{"name": "kplane-admin", "user": {"exec": {
-        "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable, "args": ["-c", script]}}}]
+    config["users"] = [
+        {
+            "name": "kplane-admin",
+            "user": {
+                "exec": {
+                    "apiVersion": "client.authentication.k8s.io/v1",
+                    "command": sys.executable,
+                    "args": ["-c", script],
+                }
+            },
+        }
+    ]
     plugin.kubeconfig.write_text(yaml.safe_dump(config), encoding="utf-8")
     assert plugin.ws(".") == Result(0, "Current workspace is 'root'.\n", "")
     assert not marker.exists()
@@ -634,8 +746,12 @@ def test_exec_credential_plugin_runs_only_when_a_request_is_made(plugin: Plugin,
 
 def test_no_kubeconfig_at_all(plugin: Plugin, tmp_path: Path) -> None:
     plugin.environ["KUBECONFIG"] = str(tmp_path / "absent")
-    assert plugin.ws(".") == Result(1, "", "Error: invalid configuration: no configuration has been provided, "
-                                           "try setting KUBERNETES_MASTER environment variable\n")
+    assert plugin.ws(".") == Result(
+        1,
+        "",
+        "Error: invalid configuration: no configuration has been provided, "
+        "try setting KUBERNETES_MASTER environment variable\n",
+    )
 
 
 def test_back_to_a_context_that_is_not_a_workspace(plugin: Plugin, kcp: FakeKcp) -> None:
@@ -646,8 +762,10 @@ def test_back_to_a_context_that_is_not_a_workspace(plugin: Plugin, kcp: FakeKcp)
     config["contexts"].append({"name": PREVIOUS, "context": {"cluster": "other", "user": "kplane-admin"}})
     plugin.kubeconfig.write_text(yaml.safe_dump(config), encoding="utf-8")
     assert plugin.ws("-") == Result(
-        0, f'Current workspace is the URL "{plain}".\n',
-        f"error checking APIBindings: current cluster URL {plain} is not pointing to a workspace\n")
+        0,
+        f'Current workspace is the URL "{plain}".\n',
+        f"error checking APIBindings: current cluster URL {plain} is not pointing to a workspace\n",
+    )
     assert plugin.context(CURRENT) == {"cluster": "other", "user": "kplane-admin"}
     assert plugin.context(PREVIOUS) == {"cluster": "root", "user": "kplane-admin"}
     assert plugin.ws("-") == Result(0, "Current workspace is 'root'.\n", "")

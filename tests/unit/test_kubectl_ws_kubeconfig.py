@@ -53,19 +53,25 @@ def test_enter_from_another_context_keeps_that_context_as_previous() -> None:
     )
     new = contexts.enter(start, start.contexts["test"], "https://test/clusters/root:foo:bar")
     assert new == Config(
-        clusters={"test": Entry({"server": "https://test/clusters/root:foo"}),
-                  CURRENT: Entry({"server": "https://test/clusters/root:foo:bar"})},
-        contexts={"test": Entry({"cluster": "test", "user": "test"}),
-                  CURRENT: Entry({"cluster": CURRENT, "user": "test"}),
-                  PREVIOUS: Entry({"cluster": "test", "user": "test"})},
+        clusters={
+            "test": Entry({"server": "https://test/clusters/root:foo"}),
+            CURRENT: Entry({"server": "https://test/clusters/root:foo:bar"}),
+        },
+        contexts={
+            "test": Entry({"cluster": "test", "user": "test"}),
+            CURRENT: Entry({"cluster": CURRENT, "user": "test"}),
+            PREVIOUS: Entry({"cluster": "test", "user": "test"}),
+        },
         users={"test": Entry({"token": "test"})},
         current_context=CURRENT,
     )
 
 
 def test_enter_copies_every_cluster_and_context_field_and_the_origin() -> None:
-    cluster = Entry({"server": "https://h/clusters/root", "certificate-authority-data": "Q0E=",
-                     "tls-server-name": "kcp"}, origin="/cfg/a")
+    cluster = Entry(
+        {"server": "https://h/clusters/root", "certificate-authority-data": "Q0E=", "tls-server-name": "kcp"},
+        origin="/cfg/a",
+    )
     context = Entry({"cluster": "admin", "user": "u", "namespace": "ns"}, origin="/cfg/b")
     start = Config(clusters={"admin": cluster}, contexts={"admin": context}, current_context="admin")
     new = contexts.enter(start, context, "https://h/clusters/root:org")
@@ -95,20 +101,28 @@ def test_swap_to_a_non_workspace_context() -> None:
     """kcp's "- with non-cluster context"."""
     start = Config(
         current_context=CURRENT,
-        contexts={CURRENT: Entry({"cluster": CURRENT, "user": "test"}),
-                  PREVIOUS: Entry({"cluster": "other", "user": "other"}),
-                  "other": Entry({"cluster": "other", "user": "other"})},
-        clusters={CURRENT: Entry({"server": "https://test/clusters/root:foo"}),
-                  "other": Entry({"server": "https://other/"})},
+        contexts={
+            CURRENT: Entry({"cluster": CURRENT, "user": "test"}),
+            PREVIOUS: Entry({"cluster": "other", "user": "other"}),
+            "other": Entry({"cluster": "other", "user": "other"}),
+        },
+        clusters={
+            CURRENT: Entry({"server": "https://test/clusters/root:foo"}),
+            "other": Entry({"server": "https://other/"}),
+        },
         users={"test": Entry({"token": "test"}), "other": Entry({"token": "test"})},
     )
     new = contexts.swap(start, start.contexts[CURRENT])
-    assert new.contexts == {CURRENT: Entry({"cluster": "other", "user": "other"}),
-                            PREVIOUS: Entry({"cluster": PREVIOUS, "user": "test"}),
-                            "other": Entry({"cluster": "other", "user": "other"})}
-    assert new.clusters == {CURRENT: Entry({"server": "https://test/clusters/root:foo"}),
-                            PREVIOUS: Entry({"server": "https://test/clusters/root:foo"}),
-                            "other": Entry({"server": "https://other/"})}
+    assert new.contexts == {
+        CURRENT: Entry({"cluster": "other", "user": "other"}),
+        PREVIOUS: Entry({"cluster": PREVIOUS, "user": "test"}),
+        "other": Entry({"cluster": "other", "user": "other"}),
+    }
+    assert new.clusters == {
+        CURRENT: Entry({"server": "https://test/clusters/root:foo"}),
+        PREVIOUS: Entry({"server": "https://test/clusters/root:foo"}),
+        "other": Entry({"server": "https://other/"}),
+    }
     assert new.current_context == CURRENT
     assert contexts.current_server(new) == "https://other/"
 
@@ -117,12 +131,17 @@ def test_swap_between_two_foreign_contexts() -> None:
     """kcp's "- with non-cluster context, with non-cluster previous context": clusters untouched."""
     start = Config(
         current_context="other",
-        contexts={CURRENT: Entry({"cluster": CURRENT, "user": "test"}),
-                  PREVIOUS: Entry({"cluster": "other2", "user": "other2"}),
-                  "other": Entry({"cluster": "other", "user": "other"}),
-                  "other2": Entry({"cluster": "other2", "user": "other2"})},
-        clusters={CURRENT: Entry({"server": "https://test/clusters/root:foo"}),
-                  "other": Entry({"server": "https://other/"}), "other2": Entry({"server": "https://other2/"})},
+        contexts={
+            CURRENT: Entry({"cluster": CURRENT, "user": "test"}),
+            PREVIOUS: Entry({"cluster": "other2", "user": "other2"}),
+            "other": Entry({"cluster": "other", "user": "other"}),
+            "other2": Entry({"cluster": "other2", "user": "other2"}),
+        },
+        clusters={
+            CURRENT: Entry({"server": "https://test/clusters/root:foo"}),
+            "other": Entry({"server": "https://other/"}),
+            "other2": Entry({"server": "https://other2/"}),
+        },
     )
     new = contexts.swap(start, start.contexts["other"])
     assert new.contexts[CURRENT] == Entry({"cluster": "other2", "user": "other2"})
@@ -142,8 +161,9 @@ def test_create_context_named_after_the_workspace_and_switched_to() -> None:
 
 def test_create_context_keep_current_overwrite_and_refusal() -> None:
     start = kcp_config("root:foo")
-    created = contexts.create_context(start, name="mine", cluster_url="https://test/clusters/root:foo:bar",
-                                      overwrite=False, keep_current=True)
+    created = contexts.create_context(
+        start, name="mine", cluster_url="https://test/clusters/root:foo:bar", overwrite=False, keep_current=True
+    )
     assert created.message == 'Created context "mine".'
     assert created.config.clusters["mine"].get("server") == "https://test/clusters/root:foo:bar"
     assert created.config.current_context == CURRENT
@@ -154,8 +174,11 @@ def test_create_context_keep_current_overwrite_and_refusal() -> None:
 
 
 def test_create_context_needs_a_workspace_url() -> None:
-    start = Config(contexts={"x": Entry({"cluster": "x", "user": "u"})},
-                   clusters={"x": Entry({"server": "https://plain"})}, current_context="x")
+    start = Config(
+        contexts={"x": Entry({"cluster": "x", "user": "u"})},
+        clusters={"x": Entry({"server": "https://plain"})},
+        current_context="x",
+    )
     with pytest.raises(RewriteError, match='^current URL "https://plain" does not point to a workspace$'):
         contexts.create_context(start, name="", cluster_url="", overwrite=False, keep_current=False)
 
@@ -173,28 +196,47 @@ def named(section: str, inner: str, **entries: dict[str, Any]) -> dict[str, Any]
 
 
 def test_load_resolves_relative_file_references_and_records_origins(tmp_path: Path) -> None:
-    path = write_yaml(tmp_path / "config", {
-        **named("clusters", "cluster", root={"server": "https://h/clusters/root", "certificate-authority": "ca.crt"}),
-        **named("users", "user", admin={"client-certificate": "certs/a.crt", "client-key": "/abs/a.key",
-                                        "tokenFile": "tok"}),
-        **named("contexts", "context", root={"cluster": "root", "user": "admin"}),
-        "current-context": "root",
-    })
+    path = write_yaml(
+        tmp_path / "config",
+        {
+            **named(
+                "clusters", "cluster", root={"server": "https://h/clusters/root", "certificate-authority": "ca.crt"}
+            ),
+            **named(
+                "users",
+                "user",
+                admin={"client-certificate": "certs/a.crt", "client-key": "/abs/a.key", "tokenFile": "tok"},
+            ),
+            **named("contexts", "context", root={"cluster": "root", "user": "admin"}),
+            "current-context": "root",
+        },
+    )
     config = load_file(path)
-    assert config.clusters["root"] == Entry({"server": "https://h/clusters/root",
-                                             "certificate-authority": str(tmp_path / "ca.crt")}, path)
-    assert config.users["admin"].data == {"client-certificate": str(tmp_path / "certs/a.crt"),
-                                          "client-key": "/abs/a.key", "tokenFile": str(tmp_path / "tok")}
+    assert config.clusters["root"] == Entry(
+        {"server": "https://h/clusters/root", "certificate-authority": str(tmp_path / "ca.crt")}, path
+    )
+    assert config.users["admin"].data == {
+        "client-certificate": str(tmp_path / "certs/a.crt"),
+        "client-key": "/abs/a.key",
+        "tokenFile": str(tmp_path / "tok"),
+    }
     assert config.current_context == "root"
 
 
 def test_kubeconfig_env_merges_first_file_wins(tmp_path: Path) -> None:
-    first = write_yaml(tmp_path / "a", {**named("clusters", "cluster", c={"server": "https://a"}),
-                                        "current-context": ""})
-    second = write_yaml(tmp_path / "b", {**named("clusters", "cluster", c={"server": "https://b"},
-                                                 d={"server": "https://d"}), "current-context": "ctx"})
-    rules = LoadingRules.from_environment(None, {"KUBECONFIG": os.pathsep.join([first, str(tmp_path / "gone"),
-                                                                                second, first])})
+    first = write_yaml(
+        tmp_path / "a", {**named("clusters", "cluster", c={"server": "https://a"}), "current-context": ""}
+    )
+    second = write_yaml(
+        tmp_path / "b",
+        {
+            **named("clusters", "cluster", c={"server": "https://b"}, d={"server": "https://d"}),
+            "current-context": "ctx",
+        },
+    )
+    rules = LoadingRules.from_environment(
+        None, {"KUBECONFIG": os.pathsep.join([first, str(tmp_path / "gone"), second, first])}
+    )
     assert rules.loading_precedence() == [first, str(tmp_path / "gone"), second]
     config = rules.load()
     assert config.clusters["c"] == Entry({"server": "https://a"}, first)
@@ -218,20 +260,28 @@ def test_default_location_is_home_kube_config(tmp_path: Path) -> None:
 
 def test_modify_writes_changes_like_kubectl(tmp_path: Path) -> None:
     (tmp_path / "ca.crt").write_text("x")
-    path = write_yaml(tmp_path / "config", {
-        "apiVersion": "v1", "kind": "Config",
-        **named("clusters", "cluster", root={"server": "https://h/clusters/root", "certificate-authority": "ca.crt"}),
-        **named("users", "user", admin={"token": "t"}),
-        **named("contexts", "context", root={"cluster": "root", "user": "admin"}),
-        "current-context": "root",
-    })
+    path = write_yaml(
+        tmp_path / "config",
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            **named(
+                "clusters", "cluster", root={"server": "https://h/clusters/root", "certificate-authority": "ca.crt"}
+            ),
+            **named("users", "user", admin={"token": "t"}),
+            **named("contexts", "context", root={"cluster": "root", "user": "admin"}),
+            "current-context": "root",
+        },
+    )
     os.chmod(path, 0o640)
     rules = LoadingRules.from_environment(path, {})
     start = rules.load()
     modify_config(rules, start, contexts.enter(start, start.contexts["root"], "https://h/clusters/root:org"))
 
     text = Path(path).read_text(encoding="utf-8")
-    assert text == """\
+    assert (
+        text
+        == """\
 apiVersion: v1
 clusters:
 - cluster:
@@ -263,6 +313,7 @@ users:
   user:
     token: t
 """
+    )
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640, "an existing file keeps its mode"
     assert not Path(path + ".lock").exists()
 
@@ -274,10 +325,17 @@ users:
 
 
 def test_modify_writes_each_entry_to_its_own_file(tmp_path: Path) -> None:
-    clusters = write_yaml(tmp_path / "clusters", named("clusters", "cluster", root={"server": "https://h/clusters/root"}))
-    users = write_yaml(tmp_path / "users", {**named("users", "user", admin={"token": "t"}),
-                                            **named("contexts", "context", root={"cluster": "root", "user": "admin"}),
-                                            "current-context": "root"})
+    clusters = write_yaml(
+        tmp_path / "clusters", named("clusters", "cluster", root={"server": "https://h/clusters/root"})
+    )
+    users = write_yaml(
+        tmp_path / "users",
+        {
+            **named("users", "user", admin={"token": "t"}),
+            **named("contexts", "context", root={"cluster": "root", "user": "admin"}),
+            "current-context": "root",
+        },
+    )
     users_before = Path(users).read_text(encoding="utf-8")
     rules = LoadingRules.from_environment(None, {"KUBECONFIG": os.pathsep.join([clusters, users])})
     start = rules.load()
@@ -318,29 +376,50 @@ def test_serialize_keeps_long_values_on_one_line_and_empty_sections_null() -> No
 
 def connection_config() -> Config:
     return Config(
-        clusters={"root": Entry({"server": "https://h:6443/clusters/root", "certificate-authority-data": "Q0E=",
-                                 "tls-server-name": "kcp"}),
-                  "other": Entry({"server": "https://other/clusters/root:x"})},
+        clusters={
+            "root": Entry(
+                {
+                    "server": "https://h:6443/clusters/root",
+                    "certificate-authority-data": "Q0E=",
+                    "tls-server-name": "kcp",
+                }
+            ),
+            "other": Entry({"server": "https://other/clusters/root:x"}),
+        },
         users={"admin": Entry({"token": "t1"}), "bob": Entry({"username": "bob", "password": "pw"})},
-        contexts={"root": Entry({"cluster": "root", "user": "admin"}),
-                  "other": Entry({"cluster": "other", "user": "bob"})},
+        contexts={
+            "root": Entry({"cluster": "root", "user": "admin"}),
+            "other": Entry({"cluster": "other", "user": "bob"}),
+        },
         current_context="root",
     )
 
 
 def test_client_config_uses_the_current_context() -> None:
     rest = client_config(connection_config(), Overrides())
-    assert (rest.host, rest.ca_data, rest.server_name, rest.token) == ("https://h:6443/clusters/root", b"CA", "kcp",
-                                                                       "t1")
+    assert (rest.host, rest.ca_data, rest.server_name, rest.token) == (
+        "https://h:6443/clusters/root",
+        b"CA",
+        "kcp",
+        "t1",
+    )
 
 
 def test_client_config_overrides() -> None:
     rest = client_config(connection_config(), Overrides(context="other"))
     assert (rest.host, rest.username, rest.password, rest.token) == ("https://other/clusters/root:x", "bob", "pw", "")
-    rest = client_config(connection_config(), Overrides(server="https://s/clusters/root:y", token="t2", user="bob",
-                                                        insecure_skip_tls_verify=True))
+    rest = client_config(
+        connection_config(),
+        Overrides(server="https://s/clusters/root:y", token="t2", user="bob", insecure_skip_tls_verify=True),
+    )
     assert (rest.host, rest.token, rest.username, rest.insecure, rest.ca_data, rest.server_name) == (
-        "https://s/clusters/root:y", "t2", "bob", True, b"", "")
+        "https://s/clusters/root:y",
+        "t2",
+        "bob",
+        True,
+        b"",
+        "",
+    )
 
 
 def test_client_config_errors() -> None:

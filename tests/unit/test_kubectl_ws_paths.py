@@ -21,9 +21,21 @@ from kubectl_ws.paths import (
 @pytest.mark.parametrize(
     ("value", "valid"),
     [
-        ("root", True), ("root:org:team-a", True), ("*", True), ("a", True), ("1abc", True),
-        ("", False), ("Root", False), ("root:", False), (":root", False), ("root::a", False),
-        ("-a", False), ("a-", False), ("ju:nk§", False), ("a" * 63, True), ("a" * 64, False),
+        ("root", True),
+        ("root:org:team-a", True),
+        ("*", True),
+        ("a", True),
+        ("1abc", True),
+        ("", False),
+        ("Root", False),
+        ("root:", False),
+        (":root", False),
+        ("root::a", False),
+        ("-a", False),
+        ("a-", False),
+        ("ju:nk§", False),
+        ("a" * 63, True),
+        ("a" * 64, False),
         ("root:..", False),
     ],
 )
@@ -49,8 +61,14 @@ def test_system_paths_are_not_split() -> None:
 
 @pytest.mark.parametrize(
     ("path", "prefix", "expected"),
-    [("root:org", "root", True), ("root", "root", True), ("rooty", "root", False), ("root:a", "", True),
-     ("root:org", "root:", True), ("root", "root:org", False)],
+    [
+        ("root:org", "root", True),
+        ("root", "root", True),
+        ("rooty", "root", False),
+        ("root:a", "", True),
+        ("root:org", "root:", True),
+        ("root", "root:org", False),
+    ],
 )
 def test_has_prefix(path: str, prefix: str, expected: bool) -> None:
     assert LogicalPath(path).has_prefix(LogicalPath(prefix)) is expected

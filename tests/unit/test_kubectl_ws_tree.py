@@ -35,14 +35,7 @@ def test_deep_last_children_leave_blank_columns() -> None:
     b = a.add("b")
     b.add("c")
     root.add("d")
-    assert render(root) == (
-        ".\n"
-        "└── root\n"
-        "    ├── a\n"
-        "    │   └── b\n"
-        "    │       └── c\n"
-        "    └── d\n"
-    )
+    assert render(root) == (".\n└── root\n    ├── a\n    │   └── b\n    │       └── c\n    └── d\n")
 
 
 def test_mount_leaf_label() -> None:
@@ -53,11 +46,7 @@ def test_mount_leaf_label() -> None:
 
 def test_tabwriter_aligns_columns_with_padding_two() -> None:
     text = ".\n└── root\tws=-\tlc=Ready\n    └── org\tws=Ready\tlc=Ready\n"
-    assert tabwrite(text) == (
-        ".\n"
-        "└── root     ws=-      lc=Ready\n"
-        "    └── org  ws=Ready  lc=Ready\n"
-    )
+    assert tabwrite(text) == (".\n└── root     ws=-      lc=Ready\n    └── org  ws=Ready  lc=Ready\n")
 
 
 def test_tabwriter_counts_characters_not_bytes_and_blocks_break_at_lines_without_cells() -> None:

@@ -70,8 +70,8 @@ def test_serving_cert_chains_to_ca_for_every_host(pki_paths: pki.PkiPaths) -> No
 
 
 def test_serving_cert_rejected_for_other_host(pki_paths: pki.PkiPaths) -> None:
-    verifier = PolicyBuilder().store(Store([_cert(pki_paths.ca_cert)])).build_server_verifier(
-        x509.DNSName("other.example")
+    verifier = (
+        PolicyBuilder().store(Store([_cert(pki_paths.ca_cert)])).build_server_verifier(x509.DNSName("other.example"))
     )
     with pytest.raises(x509.verification.VerificationError):
         verifier.verify(_cert(pki_paths.serving_cert), [])
@@ -103,8 +103,11 @@ def test_front_proxy_client_cert_has_its_own_ca(pki_paths: pki.PkiPaths) -> None
 
 def test_front_proxy_client_cert_with_an_older_name_is_reissued(pki_paths: pki.PkiPaths) -> None:
     fp_ca = pki.load_cert_key(pki_paths.front_proxy_client_ca_cert, pki_paths.front_proxy_client_ca_key)
-    pki.write_cert_key(pki.issue_client_cert(fp_ca, user="front-proxy"), pki_paths.front_proxy_client_cert,
-                       pki_paths.front_proxy_client_key)
+    pki.write_cert_key(
+        pki.issue_client_cert(fp_ca, user="front-proxy"),
+        pki_paths.front_proxy_client_cert,
+        pki_paths.front_proxy_client_key,
+    )
     pki.ensure_pki(pki_paths.directory, serving_hosts=[])
     fp = _cert(pki_paths.front_proxy_client_cert)
     assert _names(fp, NameOID.COMMON_NAME) == ["kplane-front-proxy"]

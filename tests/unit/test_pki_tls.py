@@ -52,11 +52,9 @@ async def tls_server(pki_paths: pki.PkiPaths) -> AsyncIterator[TlsServer]:
         yield server_state
 
 
-async def _exchange(port: int, context: ssl.SSLContext,
-                    server_hostname: str = "localhost") -> tuple[bytes, str | None]:
+async def _exchange(port: int, context: ssl.SSLContext, server_hostname: str = "localhost") -> tuple[bytes, str | None]:
     """Connect, read the server's greeting, and return it with the negotiated ALPN protocol."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context,
-                                                   server_hostname=server_hostname)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context, server_hostname=server_hostname)
     try:
         line = await asyncio.wait_for(reader.readline(), timeout=5)
         ssl_object: ssl.SSLObject = writer.get_extra_info("ssl_object")
@@ -73,11 +71,10 @@ def _subject(peercert: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-async def test_client_cert_is_seen_by_server_and_alpn_is_http11(
-    tls_server: TlsServer, pki_paths: pki.PkiPaths
-) -> None:
-    context = pki.ssl_client_context(pki_paths.ca_cert, pki_paths.admin_cert, pki_paths.admin_key,
-                                     alpn_protocols=["h2", "http/1.1"])
+async def test_client_cert_is_seen_by_server_and_alpn_is_http11(tls_server: TlsServer, pki_paths: pki.PkiPaths) -> None:
+    context = pki.ssl_client_context(
+        pki_paths.ca_cert, pki_paths.admin_cert, pki_paths.admin_key, alpn_protocols=["h2", "http/1.1"]
+    )
     assert await _exchange(tls_server.port, context) == (b"hello\n", "http/1.1")
     [seen] = tls_server.seen
     assert seen.peercert is not None
@@ -86,9 +83,7 @@ async def test_client_cert_is_seen_by_server_and_alpn_is_http11(
     assert seen.version in ("TLSv1.2", "TLSv1.3")
 
 
-async def test_client_without_cert_connects_for_bearer_tokens(
-    tls_server: TlsServer, pki_paths: pki.PkiPaths
-) -> None:
+async def test_client_without_cert_connects_for_bearer_tokens(tls_server: TlsServer, pki_paths: pki.PkiPaths) -> None:
     context = pki.ssl_client_context(pki_paths.ca_cert)
     assert await _exchange(tls_server.port, context, server_hostname="127.0.0.1") == (b"hello\n", "http/1.1")
     [seen] = tls_server.seen
@@ -136,9 +131,7 @@ def test_client_context_needs_cert_and_key_together(pki_paths: pki.PkiPaths) -> 
 @pytest.fixture
 async def two_ca_server(pki_paths: pki.PkiPaths) -> AsyncIterator[TlsServer]:
     """A server trusting the client CA and the front-proxy CA, as a shard does."""
-    context = pki.ssl_server_context(
-        pki_paths, client_ca=(pki_paths.ca_cert, pki_paths.front_proxy_client_ca_cert)
-    )
+    context = pki.ssl_server_context(pki_paths, client_ca=(pki_paths.ca_cert, pki_paths.front_proxy_client_ca_cert))
     server_state = TlsServer(port=0)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -156,8 +149,10 @@ async def two_ca_server(pki_paths: pki.PkiPaths) -> AsyncIterator[TlsServer]:
 
 @pytest.mark.parametrize(
     ("cert", "key", "common_name"),
-    [("admin_cert", "admin_key", "kplane-admin"), ("front_proxy_client_cert", "front_proxy_client_key",
-                                                   "kplane-front-proxy")],
+    [
+        ("admin_cert", "admin_key", "kplane-admin"),
+        ("front_proxy_client_cert", "front_proxy_client_key", "kplane-front-proxy"),
+    ],
 )
 async def test_shard_context_accepts_certificates_of_both_cas(
     two_ca_server: TlsServer, pki_paths: pki.PkiPaths, cert: str, key: str, common_name: str

@@ -86,9 +86,7 @@ def test_encoding_a_time_normalizes_it_to_utc_seconds(written: str, read: str) -
 
 
 def test_map_values_are_kept_when_empty_and_keys_are_sorted() -> None:
-    decoded = configmap(
-        msg(2, txt(1, "z"), txt(2, "")), msg(2, txt(1, "a"), txt(2, "1")), msg(3, txt(1, "b"))
-    )
+    decoded = configmap(msg(2, txt(1, "z"), txt(2, "")), msg(2, txt(1, "a"), txt(2, "1")), msg(3, txt(1, "b")))
     assert decoded["data"] == {"a": "1", "z": ""}
     assert list(decoded["data"]) == ["a", "z"]
     assert decoded["binaryData"] == {"b": ""}

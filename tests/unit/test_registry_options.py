@@ -150,8 +150,7 @@ def test_valid_list_options(request_: ListRequest) -> None:
                     (
                         FORBIDDEN,
                         "resourceVersionMatch",
-                        "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is "
-                        "provided",
+                        "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
                     )
                 ]
             ),

@@ -47,8 +47,7 @@ TRY_LOCK = textwrap.dedent(
 )
 
 
-def _python(script: str, *args: str, stdin: int | None = None,
-            stdout: int | None = None) -> subprocess.Popen[str]:
+def _python(script: str, *args: str, stdin: int | None = None, stdout: int | None = None) -> subprocess.Popen[str]:
     """Run `script` in a fresh interpreter that can import `kplane`."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(CMD_DIR), os.environ.get("PYTHONPATH", "")])}
     command = [sys.executable, "-c", script, *args]

@@ -215,9 +215,7 @@ def test_new_requirement_aggregates_several_errors_in_brackets() -> None:
         new_requirement("-", Operator.EQUALS, ["a", "b"])
     message = raised.value.message
     assert message.startswith('[key: Invalid value: "-": name part must consist of')
-    assert message.endswith(
-        ', values: Invalid value: ["a","b"]: exact-match compatibility requires one single value]'
-    )
+    assert message.endswith(', values: Invalid value: ["a","b"]: exact-match compatibility requires one single value]')
 
 
 def test_selector_from_set_and_requirement_str() -> None:

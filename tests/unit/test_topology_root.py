@@ -85,15 +85,20 @@ async def test_local_root_reads_types_and_asks_its_authorizer() -> None:
     assert await root.may_use(JANE, "universal")
     assert not await root.may_use(JANE, "organization")
     assert (asked[0].verb, asked[0].cluster, asked[0].resource, asked[0].api_group) == (
-        "use", "root", "workspacetypes", "tenancy.kcp.io"
+        "use",
+        "root",
+        "workspacetypes",
+        "tenancy.kcp.io",
     )
 
 
 def test_registration_uses_the_external_url_when_given(tmp_path: Any) -> None:
-    options = ShardOptions(root_dir=tmp_path, pki=PkiPaths.in_directory(tmp_path), port=7001, name="s",
-                           external_url="https://proxy:8443/")
-    assert registration(options) == ShardRegistration("s", "https://127.0.0.1:7001", "https://proxy:8443",
-                                                      "https://127.0.0.1:7001")
+    options = ShardOptions(
+        root_dir=tmp_path, pki=PkiPaths.in_directory(tmp_path), port=7001, name="s", external_url="https://proxy:8443/"
+    )
+    assert registration(options) == ShardRegistration(
+        "s", "https://127.0.0.1:7001", "https://proxy:8443", "https://127.0.0.1:7001"
+    )
 
 
 @dataclass
@@ -129,18 +134,27 @@ SHARDS_PATH = "/clusters/root/apis/core.kcp.io/v1alpha1/shards"
 
 
 async def test_https_root_registers_by_merging_into_an_existing_shard() -> None:
-    existing = {"metadata": {"name": "s1", "resourceVersion": "7", "labels": {"team": "x"}},
-                "spec": {"baseURL": "https://old"}, "status": {}}
-    root, fake = https_root({
-        ("POST", SHARDS_PATH): [Response(409, {"reason": "AlreadyExists"})],
-        ("GET", f"{SHARDS_PATH}/s1"): [Response(200, existing)],
-        ("PUT", f"{SHARDS_PATH}/s1"): [Response(200, {})],
-        ("PUT", f"{SHARDS_PATH}/s1/status"): [Response(200, {})],
-    })
+    existing = {
+        "metadata": {"name": "s1", "resourceVersion": "7", "labels": {"team": "x"}},
+        "spec": {"baseURL": "https://old"},
+        "status": {},
+    }
+    root, fake = https_root(
+        {
+            ("POST", SHARDS_PATH): [Response(409, {"reason": "AlreadyExists"})],
+            ("GET", f"{SHARDS_PATH}/s1"): [Response(200, existing)],
+            ("PUT", f"{SHARDS_PATH}/s1"): [Response(200, {})],
+            ("PUT", f"{SHARDS_PATH}/s1/status"): [Response(200, {})],
+        }
+    )
     await root.register_shard(ShardRegistration("s1", "https://new", "https://proxy"))
     put = next(body for method, path, body in fake.sent if (method, path) == ("PUT", f"{SHARDS_PATH}/s1"))
     assert put is not None
-    assert put["spec"] == {"baseURL": "https://new", "externalURL": "https://proxy", "virtualWorkspaceURL": "https://new"}
+    assert put["spec"] == {
+        "baseURL": "https://new",
+        "externalURL": "https://proxy",
+        "virtualWorkspaceURL": "https://new",
+    }
     assert put["metadata"]["labels"] == {"team": "x", "name": "s1"} and put["metadata"]["resourceVersion"] == "7"
     status_put = next(body for method, path, body in fake.sent if path.endswith("/status"))
     assert status_put is not None and status_put["status"]["capacity"] == {"workspaces": "10000"}
@@ -156,10 +170,12 @@ async def test_https_root_lists_shards_once_and_serves_the_cache() -> None:
 
 async def test_https_root_types_only_for_root_and_missing_is_none() -> None:
     types = "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspacetypes"
-    root, fake = https_root({
-        ("GET", f"{types}/universal"): [Response(200, {"metadata": {"name": "universal"}})],
-        ("GET", f"{types}/nope"): [Response(404, {"reason": "NotFound"})],
-    })
+    root, fake = https_root(
+        {
+            ("GET", f"{types}/universal"): [Response(200, {"metadata": {"name": "universal"}})],
+            ("GET", f"{types}/nope"): [Response(404, {"reason": "NotFound"})],
+        }
+    )
     assert (await root.workspace_type("root", "universal") or {})["metadata"]["name"] == "universal"
     assert await root.workspace_type("root", "universal") is not None  # cached: no second GET
     assert await root.workspace_type("root", "nope") is None

@@ -73,9 +73,7 @@ def test_go_sprint(value: Any, printed: str) -> None:
         (field.duplicate("f", "x"), Cause("FieldValueDuplicate", 'Duplicate value: "x"', "f")),
         (
             field.not_supported("f", "X", ["Apply", "Update"]),
-            Cause(
-                "FieldValueNotSupported", 'Unsupported value: "X": supported values: "Apply", "Update"', "f"
-            ),
+            Cause("FieldValueNotSupported", 'Unsupported value: "X": supported values: "Apply", "Update"', "f"),
         ),
     ],
 )

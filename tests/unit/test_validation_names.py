@@ -158,10 +158,7 @@ def test_annotation_keys_are_checked_case_insensitively_and_size_limited() -> No
 def test_invalid_name_status_message_matches_kubectl_output() -> None:
     cause = field.invalid("metadata.name", "UPPER", SUBDOMAIN_MSG)
     status = invalid("configmaps", "UPPER", [cause]).to_status()
-    assert (
-        status["message"]
-        == f'configmaps "UPPER" is invalid: metadata.name: Invalid value: "UPPER": {SUBDOMAIN_MSG}'
-    )
+    assert status["message"] == f'configmaps "UPPER" is invalid: metadata.name: Invalid value: "UPPER": {SUBDOMAIN_MSG}'
     assert status["details"]["causes"] == [
         {
             "reason": "FieldValueInvalid",

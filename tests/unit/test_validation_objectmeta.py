@@ -36,9 +36,7 @@ def test_valid_create_has_no_causes() -> None:
         "labels": {"app": "x"},
         "annotations": {"Example.com/Note": "free text"},
         "finalizers": ["example.com/cleanup", "orphan"],
-        "ownerReferences": [
-            {"apiVersion": "v1", "kind": "ConfigMap", "name": "o", "uid": "u", "controller": True}
-        ],
+        "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "o", "uid": "u", "controller": True}],
         "managedFields": [{"manager": "kubectl", "operation": "Apply", "fieldsType": "FieldsV1"}],
     }
     assert _create(meta) == []
@@ -406,16 +404,11 @@ def test_name_must_match_url() -> None:
     assert raised.value.message == "the name of the object (b) does not match the name on the URL (a)"
     with pytest.raises(StatusError) as raised:
         check_name_matches_url("a", "a", "x", "d")
-    assert (
-        raised.value.message
-        == "the namespace of the object (x) does not match the namespace on the request (d)"
-    )
+    assert raised.value.message == "the namespace of the object (x) does not match the namespace on the request (d)"
 
 
 def test_label_hint_constant_is_used() -> None:
-    causes = validate_create(
-        {"name": "x", "namespace": "Bad"}, namespaced=True, name_validator=name_is_dns_subdomain
-    )
+    causes = validate_create({"name": "x", "namespace": "Bad"}, namespaced=True, name_validator=name_is_dns_subdomain)
     assert LABEL_HINT in causes[0].message
     causes = _create({"name": "x", "namespace": "d", "labels": {"-k": "v"}})
     assert KEY_HINT in causes[0].message

@@ -64,18 +64,22 @@ def logical_cluster(owner: Object) -> Object:
 async def test_ensure_creates_and_is_idempotent_for_the_same_owner() -> None:
     clusters, _ = remote({("POST", LC_URL): [Response(201, logical_cluster(OWNER))]})
     assert (await clusters.ensure("shard-1", "abc", logical_cluster(OWNER)))["spec"]["owner"] == OWNER
-    clusters, _ = remote({
-        ("POST", LC_URL): [Response(409, {"reason": "AlreadyExists"})],
-        ("GET", f"{LC_URL}/cluster"): [Response(200, logical_cluster(OWNER))],
-    })
+    clusters, _ = remote(
+        {
+            ("POST", LC_URL): [Response(409, {"reason": "AlreadyExists"})],
+            ("GET", f"{LC_URL}/cluster"): [Response(200, logical_cluster(OWNER))],
+        }
+    )
     assert (await clusters.ensure("shard-1", "abc", logical_cluster(OWNER)))["spec"]["owner"] == OWNER
 
 
 async def test_ensure_with_another_owner_is_cluster_name_taken() -> None:
-    clusters, _ = remote({
-        ("POST", LC_URL): [Response(409, {"reason": "AlreadyExists"})],
-        ("GET", f"{LC_URL}/cluster"): [Response(200, logical_cluster({**OWNER, "uid": "other"}))],
-    })
+    clusters, _ = remote(
+        {
+            ("POST", LC_URL): [Response(409, {"reason": "AlreadyExists"})],
+            ("GET", f"{LC_URL}/cluster"): [Response(200, logical_cluster({**OWNER, "uid": "other"}))],
+        }
+    )
     with pytest.raises(ClusterNameTaken):
         await clusters.ensure("shard-1", "abc", logical_cluster(OWNER))
 
@@ -94,19 +98,25 @@ async def test_get_reads_absent_as_none_and_delete_waits_for_absence() -> None:
     clusters, _ = remote({("GET", f"{LC_URL}/cluster"): [DENIED]})
     assert await clusters.get("shard-1", "abc") is None
     deleting = {**logical_cluster(OWNER), "metadata": {"name": "cluster", "deletionTimestamp": "t"}}
-    clusters, _ = remote({
-        ("DELETE", f"{LC_URL}/cluster"): [Response(200, deleting)],
-        ("GET", f"{LC_URL}/cluster"): [Response(200, deleting), Response(404, {})],
-    })
+    clusters, _ = remote(
+        {
+            ("DELETE", f"{LC_URL}/cluster"): [Response(200, deleting)],
+            ("GET", f"{LC_URL}/cluster"): [Response(200, deleting), Response(404, {})],
+        }
+    )
     assert not await clusters.delete("shard-1", "abc")
     assert await clusters.delete("shard-1", "abc")
 
 
 async def test_update_status_merges_and_retries_a_conflict() -> None:
-    clusters, fake = remote({
-        ("GET", f"{LC_URL}/cluster"): [Response(200, {**logical_cluster(OWNER), "status": {"phase": "Initializing"}})],
-        ("PUT", f"{LC_URL}/cluster/status"): [Response(409, {"reason": "Conflict"}), Response(200, {})],
-    })
+    clusters, fake = remote(
+        {
+            ("GET", f"{LC_URL}/cluster"): [
+                Response(200, {**logical_cluster(OWNER), "status": {"phase": "Initializing"}})
+            ],
+            ("PUT", f"{LC_URL}/cluster/status"): [Response(409, {"reason": "Conflict"}), Response(200, {})],
+        }
+    )
     await clusters.update_status("shard-1", "abc", {"phase": "Ready"})
     assert fake.sent.count(("PUT", f"{LC_URL}/cluster/status")) == 2
 

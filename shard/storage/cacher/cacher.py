@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -37,6 +37,7 @@ from shard.storage.interface import (
     ListOptions,
     ListResult,
     Object,
+    Objects,
     Preconditions,
     Predicate,
     Storage,
@@ -131,6 +132,12 @@ class Cacher:
         self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
     ) -> Object:
         return await self._underlying.delete(key, preconditions=preconditions, validate=validate)
+
+    async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
+        return await self._underlying.create_many(entries)
+
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+        return await self._underlying.delete_prefixes(prefixes, unchanged_since=unchanged_since)
 
     async def count(self, prefix: str) -> int:
         return await self._underlying.count(prefix)

@@ -7,8 +7,10 @@ A watch that fails for a transient reason resumes from `revision`; an ExpiredErr
 no longer has the history we need) starts over with a new list and a new `epoch`, which ends
 every watcher of the previous one.
 
-Each etcd revision written through the Storage interface changes one key, so advancing
-`revision` per event never exposes half of a revision.
+A revision may change several keys (create_many, delete_prefixes). etcd delivers every event of
+one revision in one watch response, and the etcd3 watch yields a response's events without
+awaiting in between, so `_follow` applies a whole revision before any reader runs: advancing
+`revision` per event never exposes half of a revision (contract: test_a_read_after_create_many...).
 """
 
 from __future__ import annotations
@@ -54,9 +56,7 @@ class Reflector:
                 log.info("watch cache of %s expired (%s); relisting", self.prefix, err)
                 self.invalidate()
             except StorageError as err:
-                log.warning(
-                    "watch cache of %s lost its watch (%s); resuming at %d", self.prefix, err, self.revision
-                )
+                log.warning("watch cache of %s lost its watch (%s); resuming at %d", self.prefix, err, self.revision)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue

@@ -88,6 +88,7 @@ def to_watch_event(event: CachedEvent, predicate: Predicate | None) -> WatchEven
     if shown is None:
         return None
     if shown == "DELETED" and event.type != "DELETED" and event.prev is not None:
-        return WatchEvent(type=shown, object=left_selector(event.prev, event.revision), revision=event.revision,
-                          key=event.key)
+        return WatchEvent(
+            type=shown, object=left_selector(event.prev, event.revision), revision=event.revision, key=event.key
+        )
     return WatchEvent(type=shown, object=orjson.loads(event.data), revision=event.revision, key=event.key)

@@ -50,9 +50,7 @@ def open_channel(config: EtcdClientConfig) -> Any:
     if not config.uses_tls():
         return grpc.aio.insecure_channel(config.target(), options=CHANNEL_OPTIONS)
     root, key, chain = config.tls.read() if config.tls is not None else (None, None, None)
-    credentials = grpc.ssl_channel_credentials(
-        root_certificates=root, private_key=key, certificate_chain=chain
-    )
+    credentials = grpc.ssl_channel_credentials(root_certificates=root, private_key=key, certificate_chain=chain)
     options = CHANNEL_OPTIONS
     if config.tls is not None and config.tls.server_name:
         options = (*options, ("grpc.ssl_target_name_override", config.tls.server_name))
@@ -120,9 +118,7 @@ class EtcdClient:
     async def delete(self, key: bytes, *, range_end: bytes = b"", prev_kv: bool = False) -> DeleteResult:
         request = rpc_pb2.DeleteRangeRequest(key=key, range_end=range_end, prev_kv=prev_kv)
         response: rpc_pb2.DeleteRangeResponse = await self._call(self._kv.DeleteRange, request, key)
-        return DeleteResult(
-            revision=response.header.revision, deleted=response.deleted, prev_kvs=response.prev_kvs
-        )
+        return DeleteResult(revision=response.header.revision, deleted=response.deleted, prev_kvs=response.prev_kvs)
 
     async def txn(
         self, compares: Sequence[Compare], success: Sequence[RequestOp], failure: Sequence[RequestOp] = ()
@@ -131,9 +127,7 @@ class EtcdClient:
         request = rpc_pb2.TxnRequest(compare=compares, success=success, failure=failure)
         key = compares[0].key if compares else b""
         response: rpc_pb2.TxnResponse = await self._call(self._kv.Txn, request, key)
-        return TxnResult(
-            succeeded=response.succeeded, revision=response.header.revision, responses=response.responses
-        )
+        return TxnResult(succeeded=response.succeeded, revision=response.header.revision, responses=response.responses)
 
     async def compact(self, revision: int, *, physical: bool = True) -> None:
         """Drop history before `revision` (reads and watches below it then fail as compacted)."""

@@ -172,9 +172,7 @@ class EmbeddedEtcd:
 
     def _spawn(self, binary: Path, peer_port: int) -> subprocess.Popen[bytes]:
         with open(self.log_path, "ab") as log:
-            return subprocess.Popen(
-                self._command(binary, peer_port), stdin=subprocess.DEVNULL, stdout=log, stderr=log
-            )
+            return subprocess.Popen(self._command(binary, peer_port), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
 
     async def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.config.start_timeout
@@ -184,9 +182,7 @@ class EmbeddedEtcd:
             if await self._answers_status():
                 return
             await asyncio.sleep(0.02)
-        raise EmbeddedEtcdError(
-            f"etcd did not answer within {self.config.start_timeout} s: {self._log_tail()}"
-        )
+        raise EmbeddedEtcdError(f"etcd did not answer within {self.config.start_timeout} s: {self._log_tail()}")
 
     async def _answers_status(self) -> bool:
         """One probe on a fresh channel (a reused channel would back off after a refused connect)."""

@@ -95,6 +95,12 @@ def create_revision_is(key: bytes, revision: int) -> Compare:
     return Compare(result=Compare.EQUAL, target=Compare.CREATE, key=key, create_revision=revision)
 
 
+def mod_revision_below(key: bytes, revision: int, *, range_end: bytes = b"") -> Compare:
+    """Holds if every key in [key, range_end) (or `key` alone) was last written before `revision`;
+    holds for an empty range and a missing key."""
+    return Compare(result=Compare.LESS, target=Compare.MOD, key=key, range_end=range_end, mod_revision=revision)
+
+
 def put_op(key: bytes, value: bytes, *, lease: int = 0) -> RequestOp:
     return RequestOp(request_put=rpc_pb2.PutRequest(key=key, value=value, lease=lease))
 
@@ -103,5 +109,5 @@ def delete_op(key: bytes, *, range_end: bytes = b"") -> RequestOp:
     return RequestOp(request_delete_range=rpc_pb2.DeleteRangeRequest(key=key, range_end=range_end))
 
 
-def get_op(key: bytes, *, range_end: bytes = b"") -> RequestOp:
-    return RequestOp(request_range=rpc_pb2.RangeRequest(key=key, range_end=range_end))
+def get_op(key: bytes, *, range_end: bytes = b"", count_only: bool = False) -> RequestOp:
+    return RequestOp(request_range=rpc_pb2.RangeRequest(key=key, range_end=range_end, count_only=count_only))

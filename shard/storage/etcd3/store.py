@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from shard.storage.errors import ExpiredError, KeyExistsError, KeyNotFoundError, TooLargeResourceVersionError
 from shard.storage.etcd3 import codec
@@ -24,6 +24,7 @@ from shard.storage.etcd3.results import (
     create_revision_is,
     delete_op,
     get_op,
+    mod_revision_below,
     mod_revision_is,
     put_op,
 )
@@ -33,6 +34,7 @@ from shard.storage.interface import (
     ListOptions,
     ListResult,
     Object,
+    Objects,
     Preconditions,
     Predicate,
     UpdateFunc,
@@ -42,6 +44,8 @@ from shard.storage.interface import (
 from shard.storage.preconditions import check_preconditions
 
 PROBE_KEY = b"\x00kplane/compaction-probe"
+# etcd's default --max-txn-ops: a transaction may hold at most this many compares, and as many operations
+MAX_TXN_OPS = 128
 
 
 class Etcd3Storage:
@@ -101,6 +105,35 @@ class Etcd3Storage:
             if result.succeeded:
                 return codec.decode(kv.value, result.revision)
             kv = _current_from_failure(key, result)
+
+    async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
+        if len(entries) > MAX_TXN_OPS:
+            raise ValueError(f"create_many takes at most {MAX_TXN_OPS} objects, got {len(entries)}")
+        encoded = [(key.encode(), codec.encode(obj)) for key, obj in entries]
+        result = await self._etcd.txn(
+            [create_revision_is(raw_key, 0) for raw_key, _ in encoded],
+            [put_op(raw_key, data) for raw_key, data in encoded],
+            [get_op(raw_key, count_only=True) for raw_key, _ in encoded],
+        )
+        if not result.succeeded:
+            answers = zip(entries, result.responses, strict=True)
+            taken = [key for (key, _), answer in answers if answer.response_range.count]
+            raise KeyExistsError(taken[0] if taken else entries[0][0])
+        return [codec.decode(data, result.revision) for _, data in encoded]
+
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+        revision = None
+        # more prefixes than one transaction may hold go chunk by chunk: each chunk is all or nothing
+        for start in range(0, len(prefixes), MAX_TXN_OPS):
+            raw = [prefix.encode() for prefix in prefixes[start : start + MAX_TXN_OPS]]
+            result = await self._etcd.txn(
+                [mod_revision_below(key, unchanged_since + 1, range_end=prefix_range_end(key)) for key in raw],
+                [delete_op(key, range_end=prefix_range_end(key)) for key in raw],
+            )
+            if not result.succeeded:
+                return None
+            revision = result.revision
+        return revision if revision is not None else await self.current_revision()
 
     async def count(self, prefix: str) -> int:
         raw = prefix.encode()

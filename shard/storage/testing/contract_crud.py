@@ -70,9 +70,7 @@ class CrudContract:
         assert await harness.storage.guaranteed_update(harness.key("a"), same) == created
         assert await harness.storage.current_revision() == revision
 
-    async def test_guaranteed_update_retries_with_fresh_state_on_conflict(
-        self, harness: StorageHarness
-    ) -> None:
+    async def test_guaranteed_update_retries_with_fresh_state_on_conflict(self, harness: StorageHarness) -> None:
         await harness.storage.create(harness.key("a"), make_object("a", counter=0, other=0))
         calls: list[int] = []
 
@@ -116,9 +114,9 @@ class CrudContract:
         current = await harness.storage.get(harness.key("a"))
         assert current["x"] == 1
         ok = Preconditions(uid="uid-a", resource_version=current["metadata"]["resourceVersion"])
-        assert (
-            await harness.storage.guaranteed_update(harness.key("a"), set_field("x", 2), preconditions=ok)
-        )["x"] == 2
+        assert (await harness.storage.guaranteed_update(harness.key("a"), set_field("x", 2), preconditions=ok))[
+            "x"
+        ] == 2
 
     async def test_delete_returns_last_state_at_delete_revision(self, harness: StorageHarness) -> None:
         created = await harness.storage.create(harness.key("a"), make_object("a", data={"k": "v"}))
@@ -137,9 +135,7 @@ class CrudContract:
             await harness.storage.delete(harness.key("a"), preconditions=Preconditions(uid="other"))
         with pytest.raises(ResourceVersionConflictError):
             stale = str(rv(created) - 1)
-            await harness.storage.delete(
-                harness.key("a"), preconditions=Preconditions(resource_version=stale)
-            )
+            await harness.storage.delete(harness.key("a"), preconditions=Preconditions(resource_version=stale))
         assert await harness.storage.get(harness.key("a")) == created
         exact = Preconditions(uid="uid-a", resource_version=created["metadata"]["resourceVersion"])
         await harness.storage.delete(harness.key("a"), preconditions=exact)

@@ -25,18 +25,14 @@ async def list_all_pages(storage: Storage, prefix: str, options: ListOptions) ->
         pages.append(
             await storage.list(
                 prefix,
-                ListOptions(
-                    limit=options.limit, continue_token=pages[-1].continue_token, predicate=options.predicate
-                ),
+                ListOptions(limit=options.limit, continue_token=pages[-1].continue_token, predicate=options.predicate),
             )
         )
     return pages
 
 
 class ListContract:
-    async def test_list_returns_prefix_in_key_order_at_current_revision(
-        self, harness: StorageHarness
-    ) -> None:
+    async def test_list_returns_prefix_in_key_order_at_current_revision(self, harness: StorageHarness) -> None:
         created = await create_all(harness, "c", "a", "b")
         await harness.storage.create(f"{harness.outside_prefix}z", make_object("z"))
         result = await harness.storage.list(harness.prefix, ListOptions())
@@ -71,12 +67,8 @@ class ListContract:
         await harness.storage.guaranteed_update(harness.key("c"), set_field("changed", True))
         await harness.storage.delete(harness.key("e"))
         await harness.storage.create(harness.key("f"), make_object("f"))
-        second = await harness.storage.list(
-            harness.prefix, ListOptions(limit=2, continue_token=first.continue_token)
-        )
-        third = await harness.storage.list(
-            harness.prefix, ListOptions(limit=2, continue_token=second.continue_token)
-        )
+        second = await harness.storage.list(harness.prefix, ListOptions(limit=2, continue_token=first.continue_token))
+        third = await harness.storage.list(harness.prefix, ListOptions(limit=2, continue_token=second.continue_token))
         assert (names(second), names(third)) == (["c", "d"], ["e"])
         assert "changed" not in second.items[0]
         assert first.revision == second.revision == third.revision
@@ -90,27 +82,19 @@ class ListContract:
 
     async def test_predicate_filters_and_limit_counts_matches(self, harness: StorageHarness) -> None:
         for index in range(10):
-            await harness.storage.create(
-                harness.key(f"o{index}"), make_object(f"o{index}", even=index % 2 == 0)
-            )
+            await harness.storage.create(harness.key(f"o{index}"), make_object(f"o{index}", even=index % 2 == 0))
         options = ListOptions(limit=2, predicate=lambda obj: bool(obj["even"]))
         pages = await list_all_pages(harness.storage, harness.prefix, options)
         assert [names(page) for page in pages[:3]] == [["o0", "o2"], ["o4", "o6"], ["o8"]]
         assert all(page.remaining_item_count is None for page in pages)
         assert len({page.revision for page in pages}) == 1
-        everything = await harness.storage.list(
-            harness.prefix, ListOptions(predicate=lambda obj: not obj["even"])
-        )
+        everything = await harness.storage.list(harness.prefix, ListOptions(predicate=lambda obj: not obj["even"]))
         assert names(everything) == ["o1", "o3", "o5", "o7", "o9"]
 
     async def test_predicate_keeps_reading_until_limit_matches(self, harness: StorageHarness) -> None:
         for index in range(300):
-            await harness.storage.create(
-                harness.key(f"o{index:03}"), make_object(f"o{index:03}", hit=index >= 290)
-            )
-        result = await harness.storage.list(
-            harness.prefix, ListOptions(limit=3, predicate=lambda obj: obj["hit"])
-        )
+            await harness.storage.create(harness.key(f"o{index:03}"), make_object(f"o{index:03}", hit=index >= 290))
+        result = await harness.storage.list(harness.prefix, ListOptions(limit=3, predicate=lambda obj: obj["hit"]))
         assert names(result) == ["o290", "o291", "o292"] and result.continue_token
 
     async def test_invalid_continue_token_is_rejected(self, harness: StorageHarness) -> None:
@@ -119,9 +103,7 @@ class ListContract:
         with pytest.raises(InvalidContinueError):
             await harness.storage.list(harness.prefix, ListOptions(limit=1, continue_token="not-a-token!"))
         with pytest.raises(InvalidContinueError):
-            await harness.storage.list(
-                harness.outside_prefix, ListOptions(limit=1, continue_token=page.continue_token)
-            )
+            await harness.storage.list(harness.outside_prefix, ListOptions(limit=1, continue_token=page.continue_token))
 
     async def test_list_at_compacted_revision_is_expired(self, harness: StorageHarness) -> None:
         await create_all(harness, "a", "b")
@@ -139,9 +121,7 @@ class ListContract:
         await harness.storage.guaranteed_update(harness.key("b"), set_field("changed", True))
         await harness.compact(await harness.storage.current_revision())
         with pytest.raises(ExpiredError):
-            await harness.storage.list(
-                harness.prefix, ListOptions(limit=1, continue_token=first.continue_token)
-            )
+            await harness.storage.list(harness.prefix, ListOptions(limit=1, continue_token=first.continue_token))
 
     async def test_future_revision_is_too_large(self, harness: StorageHarness) -> None:
         future = await harness.storage.current_revision() + 1000

@@ -14,7 +14,7 @@ cluster of the shard).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from apimachinery import errors
@@ -23,6 +23,7 @@ from shard.storage.interface import (
     ListOptions,
     ListResult,
     Object,
+    Objects,
     Preconditions,
     Predicate,
     Storage,
@@ -103,6 +104,12 @@ class FilteredStorage:
         self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
     ) -> Object:
         raise storage_errors.KeyNotFoundError(key)  # the view never deletes
+
+    async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
+        raise storage_errors.KeyExistsError(entries[0][0] if entries else "")  # the view never creates
+
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+        raise storage_errors.KeyNotFoundError(prefixes[0] if prefixes else "")  # the view never deletes
 
     async def count(self, prefix: str) -> int:
         return len((await self.list(prefix, ListOptions())).items)
