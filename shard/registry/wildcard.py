@@ -152,16 +152,26 @@ class WildcardStorage:
         return dataclasses.replace(result, continue_token=following)
 
     async def guaranteed_update(
-        self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
+        self,
+        key: str,
+        update: UpdateFunc,
+        *,
+        preconditions: Preconditions | None = None,
+        cached: Object | None = None,
     ) -> Object:
         _refuse_wildcard(key)
-        return await self.storage.guaranteed_update(key, update, preconditions=preconditions)
+        return await self.storage.guaranteed_update(key, update, preconditions=preconditions, cached=cached)
 
     async def delete(
-        self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
+        self,
+        key: str,
+        *,
+        preconditions: Preconditions | None = None,
+        validate: ValidateFunc | None = None,
+        cached: Object | None = None,
     ) -> Object:
         _refuse_wildcard(key)
-        return await self.storage.delete(key, preconditions=preconditions, validate=validate)
+        return await self.storage.delete(key, preconditions=preconditions, validate=validate, cached=cached)
 
     async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
         for key, _ in entries:

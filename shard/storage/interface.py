@@ -102,9 +102,18 @@ class Storage(Protocol):
         ...
 
     async def guaranteed_update(
-        self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
+        self,
+        key: str,
+        update: UpdateFunc,
+        *,
+        preconditions: Preconditions | None = None,
+        cached: Object | None = None,
     ) -> Object:
         """Read-modify-write with optimistic concurrency, retried until it applies.
+
+        `cached`: a recent state of the key (a watch cache's), used instead of reading the key first; a
+        stale one costs a failed guarded write and a retry with the real state, and any verdict (no
+        change, an abort, a failed precondition) reached on it is checked again on the real state.
 
         `update` receives the current object (with resourceVersion) and returns the new one; it may
         raise to abort (the exception propagates unchanged). If the returned object equals the
@@ -115,10 +124,15 @@ class Storage(Protocol):
         ...
 
     async def delete(
-        self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
+        self,
+        key: str,
+        *,
+        preconditions: Preconditions | None = None,
+        validate: ValidateFunc | None = None,
+        cached: Object | None = None,
     ) -> Object:
         """Delete `key`; `validate` sees the current object and may raise to abort. Returns the last state
-        with resourceVersion = the revision of the delete."""
+        with resourceVersion = the revision of the delete. `cached` as for guaranteed_update."""
         ...
 
     async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:

@@ -53,14 +53,16 @@ class MemoryStorage:
         keys = sorted(key for key in self.objects if key.startswith(prefix))
         return ListResult([copy.deepcopy(self.objects[key]) for key in keys], self.revision, keys=keys)
 
-    async def guaranteed_update(self, key: str, update: Any, *, preconditions: Any = None) -> Object:
+    async def guaranteed_update(
+        self, key: str, update: Any, *, preconditions: Any = None, cached: Any = None
+    ) -> Object:
         current = await self.get(key)
         new = await update(copy.deepcopy(current))
         self.objects[key] = self._stamp(new)
         self._notify("MODIFIED", key, self.objects[key])
         return copy.deepcopy(self.objects[key])
 
-    async def delete(self, key: str, *, preconditions: Any = None, validate: Any = None) -> Object:
+    async def delete(self, key: str, *, preconditions: Any = None, validate: Any = None, cached: Any = None) -> Object:
         current = await self.get(key)
         del self.objects[key]
         self.revision += 1

@@ -124,14 +124,29 @@ class Cacher:
         return self._cached(key)
 
     async def guaranteed_update(
-        self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
+        self,
+        key: str,
+        update: UpdateFunc,
+        *,
+        preconditions: Preconditions | None = None,
+        cached: Object | None = None,
     ) -> Object:
-        return await self._underlying.guaranteed_update(key, update, preconditions=preconditions)
+        """Delegated, starting from the cached state (as upstream's cacher does): no read before the write."""
+        return await self._underlying.guaranteed_update(
+            key, update, preconditions=preconditions, cached=cached or self._cached_or_none(key)
+        )
 
     async def delete(
-        self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
+        self,
+        key: str,
+        *,
+        preconditions: Preconditions | None = None,
+        validate: ValidateFunc | None = None,
+        cached: Object | None = None,
     ) -> Object:
-        return await self._underlying.delete(key, preconditions=preconditions, validate=validate)
+        return await self._underlying.delete(
+            key, preconditions=preconditions, validate=validate, cached=cached or self._cached_or_none(key)
+        )
 
     async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
         return await self._underlying.create_many(entries)
@@ -179,6 +194,12 @@ class Cacher:
             raise KeyNotFoundError(key)
         obj: Object = orjson.loads(entry.data)
         return obj
+
+    def _cached_or_none(self, key: str) -> Object | None:
+        if not self._covers(key):
+            return None
+        entry = self._reflector.state.get(key)
+        return None if entry is None else orjson.loads(entry.data)
 
     def _bookmark_policy(self) -> BookmarkPolicy:
         heartbeat = min(self.config.bookmark_heartbeat, MAX_BOOKMARK_HEARTBEAT)

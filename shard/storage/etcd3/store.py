@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
 from shard.storage.errors import ExpiredError, KeyExistsError, KeyNotFoundError, TooLargeResourceVersionError
 from shard.storage.etcd3 import codec
@@ -71,40 +72,70 @@ class Etcd3Storage:
         return await list_prefix(range_reader(self._read_range, prefix), prefix, options)
 
     async def guaranteed_update(
-        self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
+        self,
+        key: str,
+        update: UpdateFunc,
+        *,
+        preconditions: Preconditions | None = None,
+        cached: Object | None = None,
     ) -> Object:
         raw_key = key.encode()
-        kv = await self._get_kv(key)
+        state = _State.of_cached(cached) if cached is not None else _State.of(await self._get_kv(key))
         while True:
-            current = codec.decode(kv.value, kv.mod_revision)
-            check_preconditions(key, current, preconditions)
-            updated = await update(current)
-            if codec.same_content(updated, kv.value):
-                return codec.decode(kv.value, kv.mod_revision)
+            current = codec.decode(state.value, state.revision)
+            try:
+                check_preconditions(key, current, preconditions)
+                updated = await update(current)
+            except Exception:
+                if state.current:
+                    raise
+                # the verdict may come from a stale cached state: judge again on etcd's
+                stale, state = state, _State.of(await self._get_kv(key))
+                if stale.revision == state.revision:
+                    raise
+                continue
+            if codec.same_content(updated, state.value):
+                if not state.current:  # "no change" against a cached state proves nothing
+                    state = _State.of(await self._get_kv(key))
+                    continue
+                return codec.decode(state.value, state.revision)
             data = codec.encode(updated)
             result = await self._etcd.txn(
-                [mod_revision_is(raw_key, kv.mod_revision)], [put_op(raw_key, data)], [get_op(raw_key)]
+                [mod_revision_is(raw_key, state.revision)], [put_op(raw_key, data)], [get_op(raw_key)]
             )
             if result.succeeded:
                 return codec.decode(data, result.revision)
-            kv = _current_from_failure(key, result)
+            state = _State.of(_current_from_failure(key, result))
 
     async def delete(
-        self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
+        self,
+        key: str,
+        *,
+        preconditions: Preconditions | None = None,
+        validate: ValidateFunc | None = None,
+        cached: Object | None = None,
     ) -> Object:
         raw_key = key.encode()
-        kv = await self._get_kv(key)
+        state = _State.of_cached(cached) if cached is not None else _State.of(await self._get_kv(key))
         while True:
-            current = codec.decode(kv.value, kv.mod_revision)
-            check_preconditions(key, current, preconditions)
-            if validate is not None:
-                await validate(current)
+            current = codec.decode(state.value, state.revision)
+            try:
+                check_preconditions(key, current, preconditions)
+                if validate is not None:
+                    await validate(current)
+            except Exception:
+                if state.current:
+                    raise
+                stale, state = state, _State.of(await self._get_kv(key))
+                if stale.revision == state.revision:
+                    raise
+                continue
             result = await self._etcd.txn(
-                [mod_revision_is(raw_key, kv.mod_revision)], [delete_op(raw_key)], [get_op(raw_key)]
+                [mod_revision_is(raw_key, state.revision)], [delete_op(raw_key)], [get_op(raw_key)]
             )
             if result.succeeded:
-                return codec.decode(kv.value, result.revision)
-            kv = _current_from_failure(key, result)
+                return codec.decode(state.value, result.revision)
+            state = _State.of(_current_from_failure(key, result))
 
     async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
         if len(entries) > MAX_TXN_OPS:
@@ -205,6 +236,24 @@ class Etcd3Storage:
             if remaining <= 0:
                 raise TooLargeResourceVersionError(key, revision, current)
             await asyncio.sleep(min(0.05, remaining))
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """What a guarded write starts from: the stored value and its mod revision; `current` False when it
+    came from a cache (possibly stale: a verdict against it is checked again against etcd)."""
+
+    value: bytes
+    revision: int
+    current: bool
+
+    @staticmethod
+    def of(kv: KeyValue) -> _State:
+        return _State(kv.value, kv.mod_revision, True)
+
+    @staticmethod
+    def of_cached(obj: Object) -> _State:
+        return _State(codec.encode(obj), int(obj["metadata"]["resourceVersion"]), False)
 
 
 def _current_from_failure(key: str, result: TxnResult) -> KeyValue:

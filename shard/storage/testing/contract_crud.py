@@ -171,3 +171,56 @@ class CrudContract:
             await harness.storage.create(harness.key(name), make_object(name))
         await harness.storage.create(f"{harness.outside_prefix}x", make_object("x"))
         assert await harness.storage.count(harness.prefix) == 3
+
+    async def test_guaranteed_update_from_a_stale_cached_state_applies_to_the_real_one(
+        self, harness: StorageHarness
+    ) -> None:
+        stale = await harness.storage.create(harness.key("a"), make_object("a", count=1))
+        await harness.storage.guaranteed_update(harness.key("a"), set_field("count", 2))
+
+        async def increment(obj: Object) -> Object:
+            obj["count"] += 10
+            return obj
+
+        updated = await harness.storage.guaranteed_update(harness.key("a"), increment, cached=stale)
+        assert updated["count"] == 12
+        assert (await harness.storage.get(harness.key("a")))["count"] == 12
+
+    async def test_guaranteed_update_no_change_on_a_stale_cached_state_is_checked_again(
+        self, harness: StorageHarness
+    ) -> None:
+        stale = await harness.storage.create(harness.key("a"), make_object("a", flag=True))
+        await harness.storage.guaranteed_update(harness.key("a"), set_field("flag", False))
+        updated = await harness.storage.guaranteed_update(harness.key("a"), set_field("flag", True), cached=stale)
+        assert updated["flag"] is True
+        assert (await harness.storage.get(harness.key("a")))["flag"] is True
+
+    async def test_guaranteed_update_abort_on_a_stale_cached_state_is_judged_again(
+        self, harness: StorageHarness
+    ) -> None:
+        stale = await harness.storage.create(harness.key("a"), make_object("a", ready=False))
+        await harness.storage.guaranteed_update(harness.key("a"), set_field("ready", True))
+
+        async def only_when_ready(obj: Object) -> Object:
+            if not obj["ready"]:
+                raise PermissionError("not ready")
+            obj["done"] = True
+            return obj
+
+        updated = await harness.storage.guaranteed_update(harness.key("a"), only_when_ready, cached=stale)
+        assert updated["done"] is True
+        with pytest.raises(PermissionError):
+            current = await harness.storage.guaranteed_update(harness.key("a"), set_field("ready", False))
+            await harness.storage.guaranteed_update(harness.key("a"), only_when_ready, cached=current)
+
+    async def test_delete_from_a_stale_cached_state_checks_preconditions_on_the_real_one(
+        self, harness: StorageHarness
+    ) -> None:
+        stale = await harness.storage.create(harness.key("a"), make_object("a"))
+        real = await harness.storage.guaranteed_update(harness.key("a"), set_field("step", 2))
+        deleted = await harness.storage.delete(
+            harness.key("a"), preconditions=Preconditions(resource_version=str(rv(real))), cached=stale
+        )
+        assert deleted["step"] == 2
+        with pytest.raises(KeyNotFoundError):
+            await harness.storage.get(harness.key("a"))

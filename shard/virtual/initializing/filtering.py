@@ -89,7 +89,12 @@ class FilteredStorage:
         return await self.storage.list(prefix, narrowed)
 
     async def guaranteed_update(
-        self, key: str, update: UpdateFunc, *, preconditions: Preconditions | None = None
+        self,
+        key: str,
+        update: UpdateFunc,
+        *,
+        preconditions: Preconditions | None = None,
+        cached: Object | None = None,
     ) -> Object:
         async def guarded(current: Object) -> Object:
             if not self._visible(current):
@@ -98,10 +103,15 @@ class FilteredStorage:
             check_initializers_change(current, new, self.initializer)
             return new
 
-        return await self.storage.guaranteed_update(key, guarded, preconditions=preconditions)
+        return await self.storage.guaranteed_update(key, guarded, preconditions=preconditions, cached=cached)
 
     async def delete(
-        self, key: str, *, preconditions: Preconditions | None = None, validate: ValidateFunc | None = None
+        self,
+        key: str,
+        *,
+        preconditions: Preconditions | None = None,
+        validate: ValidateFunc | None = None,
+        cached: Object | None = None,
     ) -> Object:
         raise storage_errors.KeyNotFoundError(key)  # the view never deletes
 
