@@ -1,8 +1,9 @@
 """The set of Stores a shard serves, wired with the hooks that tie kinds together.
 
 Hooks: namespaced creates need a live namespace (NamespaceLifecycle); a new namespace gets ServiceAccount
-`default` and ConfigMap `kube-root-ca.crt`; a new LogicalCluster gets the namespaces every cluster has;
-a new Workspace gets its type defaulted and checked (workspacetypes.py). `paths` resolves workspace paths.
+`default` and ConfigMap `kube-root-ca.crt`; a new LogicalCluster is written together with the namespaces
+every cluster has (both in provisioning.py); a new Workspace gets its type defaulted and checked
+(workspacetypes.py). `paths` resolves workspace paths.
 """
 
 from __future__ import annotations
@@ -11,24 +12,20 @@ from dataclasses import dataclass, field
 
 from apimachinery import errors
 from apimachinery.apis.catalog import Catalog
-from apimachinery.apis.core_v1 import CONFIGMAPS, NAMESPACES, SERVICEACCOUNTS
-from apimachinery.apis.rbac_v1 import CLUSTERROLEBINDINGS
+from apimachinery.apis.core_v1 import NAMESPACES
 from apimachinery.apis.types import Object, ResourceDefinition
 from shard.registry import keys
 from shard.registry.clusters import LogicalClusters
-from shard.registry.context import RequestContext, WriteOptions
+from shard.registry.context import RequestContext
 from shard.registry.customresources import CustomResources
 from shard.registry.kinds import strategy_for
-from shard.registry.owners import owner_name, workspace_admin_binding
 from shard.registry.paths import PathResolver
-from shard.registry.store import CreateHook, Store
+from shard.registry.provisioning import Provisioning
+from shard.registry.store import CreateHook, CreateWriter, Store
 from shard.registry.strategy import Strategy
 from shard.registry.workspacetypes import RootTypes, WorkspaceAdmission, WorkspaceTypes
 from shard.storage import errors as storage_errors
 from shard.storage.interface import Storage
-
-INITIAL_NAMESPACES = ("default", "kube-system", "kube-public")
-ROOT_CA_CONFIGMAP = "kube-root-ca.crt"
 
 
 @dataclass
@@ -40,9 +37,11 @@ class Registry:
     stores: dict[tuple[str, str, str], Store] = field(default_factory=dict)
     custom: CustomResources = field(init=False)
     paths: PathResolver = field(init=False)
+    provisioning: Provisioning = field(init=False)
 
     def __post_init__(self) -> None:
         self.paths = PathResolver(self.storage, LogicalClusters(self.storage))
+        self.provisioning = Provisioning(self.store_of, self.storage, self.root_ca_pem)
         for resource in self.catalog.resources:
             if resource.persisted:  # the reviews are answered by shard/endpoints/reviews.py, not a Store
                 self.stores[(resource.group, resource.version, resource.plural)] = self.build_store(resource)
@@ -66,13 +65,14 @@ class Registry:
     def build_store(self, resource: ResourceDefinition, strategy: Strategy | None = None) -> Store:
         admission: tuple[CreateHook, ...] = (self._namespace_lifecycle,) if resource.namespaced else ()
         after_create: tuple[CreateHook, ...] = ()
+        writer: CreateWriter | None = None
         if resource.kind == "Namespace" and resource.group == "":
-            after_create = (self._provision_namespace,)
+            after_create = (self.provisioning.provision_namespace,)
         elif resource.kind == "LogicalCluster":
-            after_create = (self._provision_logical_cluster,)
+            writer = self.provisioning.create_logical_cluster
         elif resource.kind == "Workspace" and resource.group == "tenancy.kcp.io":
             admission = (WorkspaceAdmission(WorkspaceTypes(self.paths, self.root_types)).admit,)
-        return Store(resource, strategy or strategy_for(resource), self.storage, admission, after_create)
+        return Store(resource, strategy or strategy_for(resource), self.storage, admission, after_create, writer)
 
     async def _namespace_lifecycle(self, ctx: RequestContext, obj: Object) -> None:
         """Creating in a missing namespace → 404; in a terminating one → 403 NamespaceTerminating.
@@ -100,26 +100,3 @@ class Registry:
                     )
                 ],
             )
-
-    async def _provision_namespace(self, ctx: RequestContext, namespace: Object) -> None:
-        inner = RequestContext(ctx.cluster, ctx.user, namespace["metadata"]["name"], ctx.user_agent)
-        await self._ensure(inner, SERVICEACCOUNTS, {"metadata": {"name": "default"}})
-        await self._ensure(
-            inner, CONFIGMAPS, {"metadata": {"name": ROOT_CA_CONFIGMAP}, "data": {"ca.crt": self.root_ca_pem}}
-        )
-
-    async def _provision_logical_cluster(self, ctx: RequestContext, logical_cluster: Object) -> None:
-        cluster_ctx = RequestContext(ctx.cluster, ctx.user, "", ctx.user_agent)
-        for name in INITIAL_NAMESPACES:
-            await self._ensure(cluster_ctx, NAMESPACES, {"metadata": {"name": name}})
-        owner = owner_name(logical_cluster)
-        if owner:
-            await self._ensure(cluster_ctx, CLUSTERROLEBINDINGS, workspace_admin_binding(owner))
-
-    async def _ensure(self, ctx: RequestContext, resource: ResourceDefinition, obj: Object) -> None:
-        try:
-            # managedFields name the component that creates these upstream
-            await self.store_of(resource).create(ctx, obj, WriteOptions(field_manager="kube-controller-manager"))
-        except errors.StatusError as err:
-            if err.reason != "AlreadyExists":
-                raise

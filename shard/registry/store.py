@@ -25,6 +25,8 @@ from shard.storage.interface import Preconditions, Storage
 
 Mutation = Callable[[Object], Awaitable[Object]]
 CreateHook = Callable[[RequestContext, Object], Awaitable[None]]
+# Writes a new object's stored form under its key and returns it as stored; KeyExistsError if taken.
+CreateWriter = Callable[[RequestContext, str, Object], Awaitable[Object]]
 
 GENERATE_NAME_ATTEMPTS = 8
 # propagationPolicy → the finalizer that makes the garbage collector finish the deletion
@@ -46,6 +48,7 @@ class Store:
     storage: Storage
     admission: tuple[CreateHook, ...] = ()
     after_create: tuple[CreateHook, ...] = ()
+    writer: CreateWriter | None = None  # None: storage.create; a kind may write more in the same transaction
 
     # ---- helpers -------------------------------------------------------------------------------
     def key(self, ctx: RequestContext, name: str) -> str:
@@ -64,6 +67,40 @@ class Store:
 
     # ---- create --------------------------------------------------------------------------------
     async def create(self, ctx: RequestContext, obj: Object, options: WriteOptions) -> Object:
+        obj = await self._admitted_for_create(ctx, obj, options, admission=True)
+        meta = metadata.meta(obj)
+        generated = not meta.get("name") and bool(meta.get("generateName"))
+        for _ in range(GENERATE_NAME_ATTEMPTS if generated else 1):
+            self._named_for_create(ctx, obj, generated)
+            if options.dry_run:
+                return self.output(obj)
+            try:
+                created = await (self.writer or self._write)(ctx, self.key(ctx, meta["name"]), self.stored(obj))
+            except storage_errors.KeyExistsError as err:
+                if generated:
+                    continue
+                raise translate(err, self.resource, meta["name"]) from None
+            for hook in self.after_create:
+                await hook(ctx, created)
+            return self.output(created)
+        raise errors.StatusError(500, "AlreadyExists", "generated name collided too often; try again")
+
+    async def prepared(
+        self, ctx: RequestContext, obj: Object, options: WriteOptions, *, admission: bool = True
+    ) -> tuple[str, Object]:
+        """What `create` would write, without writing it: (key, stored form). `admission=False` skips the
+        admission hooks (for an object whose namespace is written in the same transaction); after_create
+        hooks never run. A generateName is resolved once, with no retry."""
+        obj = await self._admitted_for_create(ctx, obj, options, admission=admission)
+        meta = metadata.meta(obj)
+        self._named_for_create(ctx, obj, not meta.get("name") and bool(meta.get("generateName")))
+        return self.key(ctx, meta["name"]), self.stored(obj)
+
+    async def _admitted_for_create(
+        self, ctx: RequestContext, obj: Object, options: WriteOptions, *, admission: bool
+    ) -> Object:
+        """The steps before a name is final: field management, metadata, the strategy's preparation,
+        admission hooks."""
         obj = fieldmanagement.tracking(self.resource, self.strategy, ctx, options).on_create(obj)
         validation.check_type_meta(self.resource, obj)
         meta = metadata.meta(obj)
@@ -74,27 +111,21 @@ class Store:
             obj, cluster=ctx.cluster, namespace=ctx.namespace, tracks_generation=self.strategy.tracks_generation
         )
         self.strategy.prepare_for_create(obj)
-        for hook in self.admission:
+        for hook in self.admission if admission else ():
             await hook(ctx, obj)
-        generated = not meta.get("name") and bool(meta.get("generateName"))
-        for _ in range(GENERATE_NAME_ATTEMPTS if generated else 1):
-            if generated:
-                meta["name"] = generate_name(meta["generateName"])
-            validation.check_create(self.resource, self.strategy, obj)
-            if ctx.permissions is not None:
-                self.strategy.admit(ctx, obj, None)
-            if options.dry_run:
-                return self.output(obj)
-            try:
-                created = await self.storage.create(self.key(ctx, meta["name"]), self.stored(obj))
-            except storage_errors.KeyExistsError as err:
-                if generated:
-                    continue
-                raise translate(err, self.resource, meta["name"]) from None
-            for hook in self.after_create:
-                await hook(ctx, created)
-            return self.output(created)
-        raise errors.StatusError(500, "AlreadyExists", "generated name collided too often; try again")
+        return obj
+
+    def _named_for_create(self, ctx: RequestContext, obj: Object, generated: bool) -> None:
+        """One attempt's checks: a fresh generated name if asked, validation, the strategy's admission."""
+        meta = metadata.meta(obj)
+        if generated:
+            meta["name"] = generate_name(meta["generateName"])
+        validation.check_create(self.resource, self.strategy, obj)
+        if ctx.permissions is not None:
+            self.strategy.admit(ctx, obj, None)
+
+    async def _write(self, ctx: RequestContext, key: str, obj: Object) -> Object:
+        return await self.storage.create(key, obj)
 
     def _check_namespace_field(self, ctx: RequestContext, meta: dict[str, Any]) -> None:
         given = meta.get("namespace", "")
@@ -114,9 +145,18 @@ class Store:
 
     # ---- update --------------------------------------------------------------------------------
     async def update(
-        self, ctx: RequestContext, name: str, mutate: Mutation, options: WriteOptions, *, subresource: str = ""
+        self,
+        ctx: RequestContext,
+        name: str,
+        mutate: Mutation,
+        options: WriteOptions,
+        *,
+        subresource: str = "",
+        cached: Object | None = None,
     ) -> Object:
-        """Read-modify-write: `mutate` gets the current wire object and returns the desired one."""
+        """Read-modify-write: `mutate` gets the current wire object and returns the desired one. `cached`: the
+        object as this Store returned it (a controller's own last write), to start from instead of the watch
+        cache's state, which may not show that write yet; the write is guarded by its resourceVersion as usual."""
         key = self.key(ctx, name)
         field_tracking = fieldmanagement.tracking(self.resource, self.strategy, ctx, options, subresource)
 
@@ -132,7 +172,8 @@ class Store:
             return self.stored(new)
 
         try:
-            return self.output(await self.storage.guaranteed_update(key, apply))
+            start = None if cached is None else self.stored(copy.deepcopy(cached))
+            return self.output(await self.storage.guaranteed_update(key, apply, cached=start))
         except _DryRunResult as result:
             return result.obj
         except _DeleteInstead as signal:
@@ -190,7 +231,7 @@ class Store:
             marked = copy.deepcopy(current)
             gc_finalizer = GC_FINALIZERS.get(request.propagation_policy) if self.resource.kind != "Namespace" else None
             if self.strategy.on_delete(marked) or metadata.finalizers(marked) or gc_finalizer:
-                return await self._mark_deleting(ctx, name, request, gc_finalizer), False
+                return await self._mark_deleting(ctx, name, request, gc_finalizer, current), False
             if request.dry_run:
                 return self.output(current), True
             deleted = await self.storage.delete(
@@ -198,13 +239,14 @@ class Store:
                 preconditions=Preconditions(
                     preconditions.uid, preconditions.resource_version or current["metadata"]["resourceVersion"]
                 ),
+                cached=current,  # just read: the delete needs no second read
             )
         except storage_errors.StorageError as err:
             raise translate(err, self.resource, name) from None
         return self.output(deleted), True
 
     async def _mark_deleting(
-        self, ctx: RequestContext, name: str, request: DeleteRequest, gc_finalizer: str | None
+        self, ctx: RequestContext, name: str, request: DeleteRequest, gc_finalizer: str | None, current: Object
     ) -> Object:
         """Set deletionTimestamp (once) and the finalizer of an orphan or foreground propagation."""
 
@@ -218,9 +260,11 @@ class Store:
             self.strategy.on_delete(obj)
             return obj
 
-        return await self._raw_update(ctx, name, mark, dry_run=request.dry_run)
+        return await self._raw_update(ctx, name, mark, dry_run=request.dry_run, cached=current)
 
-    async def _raw_update(self, ctx: RequestContext, name: str, mutate: Mutation, *, dry_run: bool) -> Object:
+    async def _raw_update(
+        self, ctx: RequestContext, name: str, mutate: Mutation, *, dry_run: bool, cached: Object | None = None
+    ) -> Object:
         """An update that may change server-owned metadata (deletion marks); used by the server only."""
 
         async def apply(current: Object) -> Object:
@@ -231,7 +275,7 @@ class Store:
             return new
 
         try:
-            return self.output(await self.storage.guaranteed_update(self.key(ctx, name), apply))
+            return self.output(await self.storage.guaranteed_update(self.key(ctx, name), apply, cached=cached))
         except _DryRunResult as result:
             return result.obj
         except storage_errors.StorageError as err:

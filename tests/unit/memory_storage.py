@@ -70,7 +70,7 @@ class MemoryStorage:
         self._notify("DELETED", key, current)
         return current
 
-    async def create_many(self, entries: Any) -> list[Object]:
+    async def create_many(self, entries: Any) -> Any:
         taken = [key for key, _ in entries if key in self.objects]
         if taken:
             raise errors.KeyExistsError(taken[0])
