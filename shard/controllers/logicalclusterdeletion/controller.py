@@ -2,7 +2,11 @@
 logical cluster, a deleting LogicalCluster (deletionTimestamp set, held by the
 `core.kcp.io/logicalcluster-deletion` finalizer) has its whole content removed and is then let go
 (purge.py). This is how a Workspace on one shard deletes its logical cluster on another: it deletes the
-LogicalCluster over HTTPS and waits until it is gone."""
+LogicalCluster over HTTPS and waits until it is gone.
+
+When the Workspace is on this shard, its workspace controller runs the same purge inline (and retries it
+until it is done), so this controller only looks again one requeue delay later, as a backstop: two purges
+of one logical cluster at once would double its deletion's etcd writes."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from shard.controllers import framework
-from shard.controllers.logicalclusterdeletion.purge import purge
+from shard.controllers.logicalclusterdeletion.purge import gone, purge, purged_inline
 from shard.controllers.queue import WorkQueue
 from shard.registry.registry import Registry
 from shard.storage.interface import ListResult, Object, WatchEvent
@@ -24,6 +28,9 @@ WORKERS = 4  # each purge mostly waits on etcd; several logical clusters are emp
 class LogicalClusterDeletionController:
     registry: Registry
     queue: WorkQueue = field(default_factory=WorkQueue)
+    # deleting logical clusters whose Workspace is on this shard, left to the workspace controller's inline
+    # purge for one requeue delay; this controller purges them only if they are still there after it
+    _handed_off: set[str] = field(default_factory=set)
 
     async def run(self) -> None:
         await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log, workers=WORKERS)
@@ -41,5 +48,13 @@ class LogicalClusterDeletionController:
             self.queue.add(key[len(PREFIX) :].partition("/")[0])
 
     async def reconcile(self, cluster_name: str) -> bool:
-        """True (look again) while nested Workspaces are still going away."""
+        """True (look again) while nested Workspaces are still going away, while the content keeps changing
+        under the deletion, or for a first look at a logical cluster the workspace controller purges."""
+        if cluster_name in self._handed_off:
+            self._handed_off.discard(cluster_name)
+            if await gone(self.registry, cluster_name):
+                return False  # the inline purge let it go; it also owns the last sweep and its retries
+        elif await purged_inline(self.registry, cluster_name):
+            self._handed_off.add(cluster_name)
+            return True
         return not await purge(self.registry, cluster_name)
