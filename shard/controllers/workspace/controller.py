@@ -1,6 +1,8 @@
 """Wiring of the workspace controller: follow Workspaces of every logical cluster of this shard, and
-reconcile each through its steps in order (README.md): deletion, scheduling, phase. LogicalClusters of this
-shard are followed too, so that one deleted behind its Workspace's back wakes that Workspace at once."""
+reconcile each through its steps in order (README.md): deletion, scheduling, phase, as many of them in one
+pass as need nothing from outside. The watch events of the controller's own writes do not queue the
+workspace again (own_writes.py). LogicalClusters of this shard are followed too, so that one deleted
+behind its Workspace's back wakes that Workspace at once."""
 
 from __future__ import annotations
 
@@ -8,12 +10,11 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from apimachinery.apis.tenancy_kcp_io import CLUSTER_CHOICE_ANNOTATION, SHARD_ANNOTATION
 from shard.controllers import framework
 from shard.controllers.queue import WorkQueue
 from shard.controllers.workspace import reconcile_deletion, reconcile_phase, reconcile_scheduling
 from shard.controllers.workspace.seam import ClusterWriter, LocalClusters
-from shard.controllers.workspace.state import ShardList, Workspaces
+from shard.controllers.workspace.state import ShardList, Workspaces, resource_version
 from shard.registry.metadata import CLUSTER_ANNOTATION
 from shard.registry.registry import Registry
 from shard.registry.workspacetypes import WorkspaceTypes
@@ -67,17 +68,19 @@ class WorkspaceController:
 
     def on_list(self, listed: ListResult) -> None:
         for item in listed.items:
-            self._offer(item)
+            key = _key_of(item)
+            if key:
+                self.workspaces.own.seen(key, resource_version(item))
+                self.queue.add(key)
 
     def on_event(self, event: WatchEvent) -> None:
-        if event.type in ("ADDED", "MODIFIED"):
-            self._offer(event.object)
-
-    def _offer(self, workspace: Object) -> None:
-        meta = workspace.get("metadata") or {}
-        cluster = (meta.get("annotations") or {}).get(CLUSTER_ANNOTATION, "")
-        if cluster:
-            self.queue.add(f"{cluster}/{meta['name']}")
+        key = _key_of(event.object)
+        if not key:
+            return
+        if event.type == "DELETED":
+            self.workspaces.own.forget(key)
+        elif not self.workspaces.own.is_echo(key, resource_version(event.object)):
+            self.queue.add(key)
 
     async def reconcile(self, key: str) -> bool:
         try:
@@ -87,15 +90,31 @@ class WorkspaceController:
             return True
 
     async def _reconcile(self, key: str) -> bool:
+        """Every step that needs nothing from outside runs in this one pass, each from what the previous one
+        wrote: choice, LogicalCluster and binding, then the phase."""
         parent, _, name = key.partition("/")
         workspace = await self.workspaces.get(parent, name)
         if workspace is None:
             return False
-        annotations = workspace["metadata"].get("annotations") or {}
         if workspace["metadata"].get("deletionTimestamp"):
             return await reconcile_deletion.delete(self.workspaces, parent, workspace)
-        if SHARD_ANNOTATION not in annotations or CLUSTER_CHOICE_ANNOTATION not in annotations:
-            return await reconcile_scheduling.choose(self.workspaces, parent, workspace)
+        logical_cluster = None
         if not (workspace.get("spec") or {}).get("cluster"):
-            return await reconcile_scheduling.create_cluster(self.workspaces, self.types, parent, workspace)
-        return await reconcile_phase.advance(self.workspaces, parent, workspace)
+            shards = await self.workspaces.shards()
+            if not reconcile_scheduling.scheduled(workspace):
+                chosen = await reconcile_scheduling.choose(self.workspaces, parent, workspace, shards)
+                if chosen is None:
+                    return True
+                workspace = chosen
+            bound = await reconcile_scheduling.create_cluster(self.workspaces, self.types, parent, workspace, shards)
+            if bound is None:
+                return True
+            workspace, logical_cluster = bound.workspace, bound.logical_cluster
+        return await reconcile_phase.advance(self.workspaces, parent, workspace, logical_cluster)
+
+
+def _key_of(workspace: Object) -> str:
+    """`<parent cluster>/<name>`, the queue key of a Workspace ("" if it carries no cluster)."""
+    meta = workspace.get("metadata") or {}
+    cluster = (meta.get("annotations") or {}).get(CLUSTER_ANNOTATION, "")
+    return f"{cluster}/{meta['name']}" if cluster else ""

@@ -1,7 +1,9 @@
-"""Phases after scheduling: `Scheduling` → `Initializing` once spec.cluster and spec.URL are set;
-`Initializing` mirrors the LogicalCluster's `status.initializers` and becomes `Ready` (and the
-LogicalCluster too) when none is left. A LogicalCluster missing while the workspace initializes is waited
-for (it is being created); one that disappears from a `Ready` workspace makes it `Unavailable` with kcp's
+"""Phases after scheduling. Once spec.cluster and spec.URL are set, a `Scheduling` workspace becomes
+`Initializing` (`WorkspaceScheduled=True`) while its LogicalCluster's `status.initializers` is not empty,
+and `Ready` (`WorkspaceInitialized=True`, the LogicalCluster `Ready` too) when it is: a workspace whose
+type chain has no initializer goes from `Scheduling` to `Ready` in one status write. `Initializing` mirrors
+the LogicalCluster's initializers. A LogicalCluster missing while the workspace initializes is waited for
+(it is being created); one that disappears from a `Ready` workspace makes it `Unavailable` with kcp's
 condition (`WorkspaceInitialized` False, reason `WorkspaceDisappeared`), and its return makes it `Ready`."""
 
 from __future__ import annotations
@@ -11,38 +13,48 @@ from apimachinery.apis.types import Object
 from shard.controllers.workspace import fallback
 from shard.controllers.workspace.state import Workspaces, set_condition
 
+PHASES = ("Scheduling", "Initializing", "Unavailable", "Ready")
 
-async def advance(workspaces: Workspaces, parent: str, workspace: Object) -> bool:
-    """Returns True when the workspace must be looked at again."""
-    name = workspace["metadata"]["name"]
+
+async def advance(
+    workspaces: Workspaces, parent: str, workspace: Object, logical_cluster: Object | None = None
+) -> bool:
+    """Returns True when the workspace must be looked at again. `logical_cluster`: as just created or
+    found by the scheduling step of this reconcile (None: read it through the seam)."""
     phase = (workspace.get("status") or {}).get("phase", "")
-    if phase == "Scheduling":
-        await workspaces.set_status(parent, name, lambda status: _initializing(status, workspace))
-        return True
-    if phase not in ("Initializing", "Unavailable", "Ready"):
+    if phase not in PHASES:
         return False
     spec = workspace.get("spec") or {}
-    shard_name = (workspace["metadata"].get("annotations") or {}).get(SHARD_ANNOTATION, "")
-    logical_cluster = await workspaces.writer.get(shard_name, spec.get("cluster", ""))
     if logical_cluster is None:
-        if phase == "Ready":
-            await workspaces.set_status(parent, name, lambda status: _disappeared(status, spec.get("cluster", "")))
+        shard_name = (workspace["metadata"].get("annotations") or {}).get(SHARD_ANNOTATION, "")
+        logical_cluster = await workspaces.writer.get(shard_name, spec.get("cluster", ""))
+    if logical_cluster is None:
+        if phase == "Scheduling":
+            await workspaces.set_status(parent, workspace, lambda status: _initializing(status, workspace, None))
+        elif phase == "Ready":
+            await workspaces.set_status(parent, workspace, lambda status: _disappeared(status, spec.get("cluster", "")))
         return True
     if phase == "Ready":
         return False
     remaining = list((logical_cluster.get("status") or {}).get("initializers") or [])
     if remaining:
-        await workspaces.set_status(parent, name, lambda status: status.update({"initializers": remaining}))
+        if phase == "Scheduling" or (workspace.get("status") or {}).get("initializers") != remaining:
+            await workspaces.set_status(parent, workspace, lambda status: _initializing(status, workspace, remaining))
         return True
     if (logical_cluster.get("status") or {}).get("phase") != "Ready":
+        shard_name = (workspace["metadata"].get("annotations") or {}).get(SHARD_ANNOTATION, "")
         await workspaces.writer.update_status(shard_name, spec["cluster"], {"phase": "Ready", "initializers": []})
-    await workspaces.set_status(parent, name, _ready)
+    await workspaces.set_status(parent, workspace, lambda status: _ready(status, workspace))
     return False
 
 
-def _initializing(status: Object, workspace: Object) -> None:
-    status["phase"] = "Initializing"
-    fallback.mark_scheduled(status, workspace)
+def _initializing(status: Object, workspace: Object, initializers: list[str] | None) -> None:
+    """`initializers` None: not known yet (the LogicalCluster is not there yet)."""
+    if status.get("phase") in (None, "", "Scheduling"):
+        fallback.mark_scheduled(status, workspace)
+        status["phase"] = "Initializing"
+    if initializers is not None:
+        status["initializers"] = initializers
 
 
 def _disappeared(status: Object, cluster: str) -> None:
@@ -51,7 +63,9 @@ def _disappeared(status: Object, cluster: str) -> None:
     set_condition(status, "WorkspaceInitialized", "False", "WorkspaceDisappeared", message)
 
 
-def _ready(status: Object) -> None:
+def _ready(status: Object, workspace: Object) -> None:
+    if status.get("phase") in (None, "", "Scheduling"):
+        fallback.mark_scheduled(status, workspace)
     status["phase"] = "Ready"
     status["initializers"] = []
     set_condition(status, "WorkspaceInitialized", "True")

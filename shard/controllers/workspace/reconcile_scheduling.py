@@ -4,15 +4,19 @@
    together with the `core.kcp.io/logicalcluster` finalizer, before any LogicalCluster is written;
 2. create the LogicalCluster on that shard through the seam (idempotent: same owner → success; another
    owner → drop the name and choose again), then set `spec.cluster` and `spec.URL`. The LogicalCluster
-   carries the `core.kcp.io/logicalcluster-deletion` finalizer: its shard empties it before it goes.
+   carries the `core.kcp.io/logicalcluster-deletion` finalizer: its shard empties it before it goes. It is
+   `Ready` from the start when its type chain has no initializer (`Initializing` otherwise).
 
-A chosen shard that stays unreachable in step 2, or that left root, sends the workspace back to step 1,
-which then prefers the next shard in rendezvous order (fallback.py).
+The controller runs step 2 right after step 1 in the same reconcile, from the Workspace step 1 wrote:
+the choice is stored before the LogicalCluster is created all the same. A chosen shard that stays
+unreachable in step 2, or that left root, sends the workspace back to step 1, which then prefers the next
+shard in rendezvous order (fallback.py).
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from apimachinery.apis.tenancy_kcp_io import (
     CLUSTER_CHOICE_ANNOTATION,
@@ -44,12 +48,13 @@ def annotations_of(obj: Object) -> dict[str, str]:
     return annotations
 
 
-async def choose(workspaces: Workspaces, parent: str, workspace: Object) -> bool:
-    """Phase 1. Returns True when the workspace must be looked at again (no shard yet)."""
+async def choose(workspaces: Workspaces, parent: str, workspace: Object, shards: list[Object]) -> Object | None:
+    """Phase 1: the workspace with its shard and cluster name chosen; None when no shard is available (the
+    workspace must be looked at again)."""
     name = workspace["metadata"]["name"]
     selector = ((workspace.get("spec") or {}).get("location") or {}).get("selector")
     choice = fallback.choose(
-        await workspaces.shards(),
+        shards,
         f"{parent}/{name}",
         selector,
         unreachable=fallback.unreachable_shards(workspace),
@@ -59,14 +64,16 @@ async def choose(workspaces: Workspaces, parent: str, workspace: Object) -> bool
     if shard is None:
         await workspaces.set_status(
             parent,
-            name,
+            workspace,
             lambda status: set_condition(
                 status, "WorkspaceScheduled", "False", "Unschedulable", "No available shards to schedule the workspace"
             ),
         )
-        return True
+        return None
 
     def record(current: Object) -> None:
+        if scheduled(current):  # chosen meanwhile (a stale read): that choice stands
+            return
         fallback.remember_unreachable(current, choice.passed_over)
         annotations_of(current)[SHARD_ANNOTATION] = shard["metadata"]["name"]
         annotations_of(current)[CLUSTER_CHOICE_ANNOTATION] = random_cluster_name()
@@ -74,41 +81,55 @@ async def choose(workspaces: Workspaces, parent: str, workspace: Object) -> bool
         if LOGICALCLUSTER_FINALIZER not in finalizers:
             finalizers.append(LOGICALCLUSTER_FINALIZER)
 
-    await workspaces.update(parent, name, record)
-    return False
+    return await workspaces.update(parent, workspace, record)
 
 
-async def create_cluster(workspaces: Workspaces, types: WorkspaceTypes, parent: str, workspace: Object) -> bool:
-    """Phase 2. Returns True when the workspace must be looked at again."""
-    name = workspace["metadata"]["name"]
+def scheduled(workspace: Object) -> bool:
+    """Phase 1 is done: a shard and a cluster name are chosen."""
+    annotations = (workspace.get("metadata") or {}).get("annotations") or {}
+    return SHARD_ANNOTATION in annotations and CLUSTER_CHOICE_ANNOTATION in annotations
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A workspace whose LogicalCluster exists, as written with spec.cluster and spec.URL, and that
+    LogicalCluster as the seam returned it (just created, or found with the same owner)."""
+
+    workspace: Object
+    logical_cluster: Object
+
+
+async def create_cluster(
+    workspaces: Workspaces, types: WorkspaceTypes, parent: str, workspace: Object, shards: list[Object]
+) -> Bound | None:
+    """Phase 2. None when the workspace must be looked at again."""
     annotations = annotations_of(workspace)
     shard_name, cluster_name = annotations[SHARD_ANNOTATION], annotations[CLUSTER_CHOICE_ANNOTATION]
-    shard = next((s for s in await workspaces.shards() if s["metadata"]["name"] == shard_name), None)
+    shard = next((s for s in shards if s["metadata"]["name"] == shard_name), None)
+    if shard is None:
+        await _reschedule(workspaces, parent, workspace, shard_name, "it is no longer a Shard in root")
+        return None
     type_ref = (workspace.get("spec") or {}).get("type") or {}
     resolved = await types.resolve(type_ref.get("path") or "root", type_ref.get("name", ""))
     parent_lc = await workspaces.registry.paths.read(logical_cluster_key(parent))
-    if shard is None:
-        await _reschedule(workspaces, parent, name, shard_name, "it is no longer a Shard in root")
-        return True
     if resolved is None or parent_lc is None:
-        return True
-    path = f"{annotations_of(parent_lc).get(PATH_ANNOTATION) or parent}:{name}"
+        return None
+    path = f"{annotations_of(parent_lc).get(PATH_ANNOTATION) or parent}:{workspace['metadata']['name']}"
     logical_cluster = _logical_cluster(parent, workspace, path=path, shard_name=shard_name, resolved=resolved)
     try:
-        await workspaces.writer.ensure(shard_name, cluster_name, logical_cluster)
+        created = await workspaces.writer.ensure(shard_name, cluster_name, logical_cluster)
     except ClusterNameTaken:
-        await workspaces.update(parent, name, _forget_cluster_name)
-        return True
+        await workspaces.update(parent, workspace, _forget_cluster_name)
+        return None
     except ShardUnreachable as err:
-        await _reschedule(workspaces, parent, name, shard_name, err.detail)
-        return True
+        await _reschedule(workspaces, parent, workspace, shard_name, err.detail)
+        return None
     url = f"{(shard.get('spec') or {}).get('externalURL', '')}/clusters/{path}"
 
     def bind(current: Object) -> None:
         current.setdefault("spec", {}).update({"cluster": cluster_name, "URL": url})
 
-    await workspaces.update(parent, name, bind)
-    return False
+    return Bound(await workspaces.update(parent, workspace, bind), created)
 
 
 def _logical_cluster(parent: str, workspace: Object, *, path: str, shard_name: str, resolved: ResolvedType) -> Object:
@@ -130,14 +151,17 @@ def _logical_cluster(parent: str, workspace: Object, *, path: str, shard_name: s
             },
         },
         "spec": {"owner": _owner(parent, workspace), "initializers": initializers},
-        "status": {"phase": "Initializing", "initializers": initializers},
+        # nothing to wait for: Ready from the start, which saves a status write of the LogicalCluster
+        "status": {"phase": "Initializing" if initializers else "Ready", "initializers": initializers},
     }
 
 
-async def _reschedule(workspaces: Workspaces, parent: str, name: str, shard_name: str, detail: str) -> None:
+async def _reschedule(workspaces: Workspaces, parent: str, workspace: Object, shard_name: str, detail: str) -> None:
     """The condition first, then the annotations: the choice that follows sees why it is made."""
-    await workspaces.set_status(parent, name, lambda status: fallback.mark_unreachable(status, shard_name, detail))
-    await workspaces.update(parent, name, lambda current: fallback.forget_shard(current, shard_name))
+    marked = await workspaces.set_status(
+        parent, workspace, lambda status: fallback.mark_unreachable(status, shard_name, detail)
+    )
+    await workspaces.update(parent, marked, lambda current: fallback.forget_shard(current, shard_name))
 
 
 def _forget_cluster_name(current: Object) -> None:

@@ -18,6 +18,7 @@ from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.types import Object
 from shard.controllers.logicalclusterdeletion.purge import purge
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
+from shard.registry.keys import logical_cluster_key
 from shard.registry.options import DeleteRequest
 from shard.registry.registry import Registry
 
@@ -63,12 +64,10 @@ class LocalClusters:
         return existing
 
     async def get(self, shard_name: str, cluster_name: str) -> Object | None:
-        try:
-            return await self.registry.store_of(LOGICALCLUSTERS).get(self._ctx(cluster_name), "cluster")
-        except errors.StatusError as err:
-            if err.code == 404:
-                return None
-            raise
+        """From the watch cache (registry.paths.read): a miss is confirmed by a linearizable read, so a
+        LogicalCluster is never reported gone because the cache lags."""
+        found = await self.registry.paths.read(logical_cluster_key(cluster_name))
+        return None if found is None else self.registry.store_of(LOGICALCLUSTERS).output(found)
 
     async def update_status(self, shard_name: str, cluster_name: str, status: Object) -> None:
         async def mutate(current: Object) -> Object:
@@ -81,12 +80,16 @@ class LocalClusters:
 
     async def delete(self, shard_name: str, cluster_name: str) -> bool:
         """Mark it deleting and remove its content right away (as the deletion controller would)."""
+        marked = None  # the deleting LogicalCluster as written: the watch cache has rarely seen it yet
         try:
-            await self.registry.store_of(LOGICALCLUSTERS).delete(self._ctx(cluster_name), "cluster", DeleteRequest())
+            state, gone = await self.registry.store_of(LOGICALCLUSTERS).delete(
+                self._ctx(cluster_name), "cluster", DeleteRequest()
+            )
+            marked = None if gone else state
         except errors.StatusError as err:
             if err.code != 404:
                 raise
-        return await purge(self.registry, cluster_name)
+        return await purge(self.registry, cluster_name, marked=marked)
 
     def available(self, shard_name: str) -> bool:
         return True
