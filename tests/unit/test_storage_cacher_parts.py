@@ -6,13 +6,14 @@ import orjson
 import pytest
 
 from shard.storage.cacher.buffer import CachedEvent, EventBuffer, EvictedError
-from shard.storage.cacher.state import CachedObject, CacheState, prefix_upper_bound
+from shard.storage.cacher.encoding import Encoder
+from shard.storage.cacher.state import CacheState, prefix_upper_bound
 from shard.storage.interface import Object
 
 
 def event(revision: int, key: str = "/p/a") -> CachedEvent:
     obj: Object = {"metadata": {"name": key, "resourceVersion": str(revision)}}
-    return CachedEvent(revision, key, "MODIFIED", orjson.dumps(obj), obj, None)
+    return CachedEvent(revision, key, "MODIFIED", orjson.dumps(obj))
 
 
 def test_buffer_finds_the_first_event_after_a_revision() -> None:
@@ -44,7 +45,7 @@ def state_of(*keys: str) -> CacheState:
     state = CacheState()
     for key in keys:
         obj: Object = {"metadata": {"name": key.rsplit("/", 1)[-1]}, "even": key[-1] in "02468"}
-        state.put(key, CachedObject(data=orjson.dumps(obj), obj=obj))
+        state.put(key, Encoder().encode(obj))
     return state
 
 

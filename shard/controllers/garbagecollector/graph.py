@@ -1,14 +1,20 @@
-"""The ownership graph: every object by uid, with its owners and dependents. Pure state, no I/O."""
+"""The ownership graph: every object by uid, with its owners and dependents. Pure state, no I/O.
+
+The graph holds a node for every object of the shard, so a node is kept small: slots, and its cluster,
+namespace and name interned (the same few names, `default`, `kube-system`, ..., recur in every logical
+cluster, and every object of a cluster repeats its cluster's name).
+"""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 Object = dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     uid: str
     key: str
@@ -25,9 +31,9 @@ class Node:
         return cls(
             meta.get("uid", ""),
             key,
-            cluster,
-            meta.get("namespace", ""),
-            meta.get("name", ""),
+            _interned(cluster),
+            _interned(meta.get("namespace")),
+            _interned(meta.get("name")),
             tuple(meta.get("ownerReferences") or ()),
             tuple(meta.get("finalizers") or ()),
             bool(meta.get("deletionTimestamp")),
@@ -35,6 +41,10 @@ class Node:
 
     def owner_uids(self) -> set[str]:
         return {ref.get("uid", "") for ref in self.owners}
+
+
+def _interned(value: Any) -> str:
+    return sys.intern(value) if isinstance(value, str) else ""
 
 
 @dataclass

@@ -26,8 +26,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-import orjson
-
+from shard.storage.cacher.encoding import decode
 from shard.storage.cacher.fresh import RevisionBatcher
 from shard.storage.cacher.reflector import Reflector
 from shard.storage.cacher.state import Page
@@ -189,17 +188,16 @@ class Cacher:
 
     def _cached(self, key: str) -> Object:
         """A private copy of the cached object at `key` (its resourceVersion is its mod revision)."""
-        entry = self._reflector.state.get(key)
-        if entry is None:
+        data = self._reflector.state.get(key)
+        if data is None:
             raise KeyNotFoundError(key)
-        obj: Object = orjson.loads(entry.data)
-        return obj
+        return decode(data)
 
     def _cached_or_none(self, key: str) -> Object | None:
         if not self._covers(key):
             return None
-        entry = self._reflector.state.get(key)
-        return None if entry is None else orjson.loads(entry.data)
+        data = self._reflector.state.get(key)
+        return None if data is None else decode(data)
 
     def _bookmark_policy(self) -> BookmarkPolicy:
         heartbeat = min(self.config.bookmark_heartbeat, MAX_BOOKMARK_HEARTBEAT)

@@ -18,11 +18,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import orjson
-
 from shard.storage.cacher.buffer import CachedEvent, EventBuffer
+from shard.storage.cacher.encoding import Encoder
 from shard.storage.cacher.notifier import Notifier
-from shard.storage.cacher.state import CachedObject, CacheState
+from shard.storage.cacher.state import CacheState
 from shard.storage.errors import ExpiredError, StorageError
 from shard.storage.interface import ListOptions, Storage, WatchEvent
 
@@ -40,6 +39,7 @@ class Reflector:
         self.epoch = 0
         self.ready = asyncio.Event()
         self.changed = Notifier()
+        self.encoder = Encoder()
         self._underlying = underlying
         self._capacity = capacity
         self._list_page_size = list_page_size
@@ -75,7 +75,7 @@ class Reflector:
             page = await self._underlying.list(self.prefix, options)
             revision = page.revision
             for key, obj in zip(page.keys, page.items, strict=True):
-                state.put(key, CachedObject(data=orjson.dumps(obj), obj=obj))
+                state.put(key, self.encoder.encode(obj))
             if not page.continue_token:
                 break
             options = ListOptions(limit=self._list_page_size, continue_token=page.continue_token)
@@ -101,11 +101,13 @@ class Reflector:
         self.revision = max(self.revision, event.revision)
 
     def _record(self, event: WatchEvent) -> None:
+        """Update the state; the event shares its bytes (a DELETED keeps the removed entry as its object)."""
         previous = self.state.get(event.key)
-        data = orjson.dumps(event.object)
         if event.type == "DELETED":
             self.state.remove(event.key)
-        else:
-            self.state.put(event.key, CachedObject(data=data, obj=event.object))
-        prev = previous.obj if previous is not None else None
-        self.buffer.append(CachedEvent(event.revision, event.key, event.type, data, event.object, prev))
+            last = previous if previous is not None else self.encoder.encode(event.object)
+            self.buffer.append(CachedEvent(event.revision, event.key, event.type, last))
+            return
+        data = self.encoder.encode(event.object)
+        self.state.put(event.key, data)
+        self.buffer.append(CachedEvent(event.revision, event.key, event.type, data, previous))

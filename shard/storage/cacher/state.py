@@ -1,8 +1,9 @@
 """The cacher's current state of its prefix: objects by key, and the keys in etcd order for listing.
 
 Keys are kept sorted by code point, which is the byte order of their UTF-8 encoding (etcd's order).
-Each entry holds the encoded object (decoded afresh for every reader, so callers may mutate what
-they get) and a shared decoded copy for evaluating predicates (never handed out).
+Each entry is only the encoded object (see encoding.py): it is decoded afresh for every reader (so
+callers may mutate what they get) and for every predicate that has to look at it. No decoded copy is
+kept: a decoded object costs about 4× its JSON in memory, and the cache holds every object of the shard.
 """
 
 from __future__ import annotations
@@ -10,15 +11,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-import orjson
-
+from shard.storage.cacher.encoding import Encoded, decode
 from shard.storage.interface import Object, Predicate
-
-
-@dataclass(frozen=True, slots=True)
-class CachedObject:
-    data: bytes
-    obj: Object
 
 
 @dataclass(frozen=True)
@@ -40,35 +34,39 @@ def prefix_upper_bound(prefix: str) -> str:
 
 class CacheState:
     def __init__(self) -> None:
-        self._items: dict[str, CachedObject] = {}
+        self._items: dict[str, Encoded] = {}
         self._keys: list[str] = []
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: str) -> CachedObject | None:
+    def get(self, key: str) -> Encoded | None:
+        """The encoded object at `key` (shared: decode it, never hand it out as is)."""
         return self._items.get(key)
 
-    def put(self, key: str, item: CachedObject) -> None:
+    def put(self, key: str, data: Encoded) -> None:
         if key not in self._items:
             bisect.insort(self._keys, key)
-        self._items[key] = item
+        self._items[key] = data
 
     def remove(self, key: str) -> None:
         if self._items.pop(key, None) is not None:
             del self._keys[bisect.bisect_left(self._keys, key)]
 
     def page(self, prefix: str, start: str, limit: int, predicate: Predicate | None) -> Page:
-        """Objects with keys in [start, end of prefix), at most `limit` (0: all) matching `predicate`."""
+        """Objects with keys in [start, end of prefix), at most `limit` (0: all) matching `predicate`.
+
+        Every object is decoded once: the predicate sees the copy that is handed out if it matches.
+        """
         index, end = self._bounds(prefix, start)
         items: list[Object] = []
         keys: list[str] = []
         while index < end and not (limit and len(items) == limit):
             key = self._keys[index]
             index += 1
-            entry = self._items[key]
-            if predicate is None or predicate(entry.obj):
-                items.append(orjson.loads(entry.data))
+            obj = decode(self._items[key])
+            if predicate is None or predicate(obj):
+                items.append(obj)
                 keys.append(key)
         return Page(items=items, keys=keys, more=index < end, remaining=end - index)
 

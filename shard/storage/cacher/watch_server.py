@@ -14,9 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import orjson
-
-from shard.storage.cacher.buffer import CachedEvent, EvictedError
+from shard.storage.cacher.buffer import CachedEvent, Decoded, EvictedError, decode_event, reported_object
 from shard.storage.cacher.reflector import Reflector
 from shard.storage.errors import ExpiredError
 from shard.storage.interface import Predicate, WatchEvent
@@ -57,7 +55,8 @@ async def serve_watch(
         if event.revision <= revision or not event.key.startswith(prefix):
             continue
         delivered = event.revision
-        converted = to_watch_event(event, predicate)
+        judged = None if predicate is None else source.buffer.decoded(seq - 1)
+        converted = to_watch_event(event, predicate, judged)
         if converted is not None:
             last_sent = time.monotonic()
             yield converted
@@ -77,18 +76,23 @@ def _bookmark_due(policy: BookmarkPolicy, last_sent: float, last_bookmark: int, 
     return idle >= policy.heartbeat or (idle >= policy.interval and revision > last_bookmark)
 
 
-def to_watch_event(event: CachedEvent, predicate: Predicate | None) -> WatchEvent | None:
-    """What a watcher with `predicate` sees of one cached event (None: nothing)."""
+def to_watch_event(event: CachedEvent, predicate: Predicate | None, judged: Decoded | None = None) -> WatchEvent | None:
+    """What a watcher with `predicate` sees of one cached event (None: nothing).
+
+    The predicate judges `judged` (the event decoded, shared with other watchers; decoded here if not
+    given); what is delivered is this watcher's own copy.
+    """
+    if predicate is None:
+        return WatchEvent(type=event.type, object=reported_object(event), revision=event.revision, key=event.key)
+    obj, prev = judged or decode_event(event)
     if event.type == "DELETED":
-        shown = delete_event_type(event.obj, predicate)
-    elif predicate is None:
-        shown = event.type
+        shown = delete_event_type(obj, predicate)
     else:
-        shown = put_event_type(event.obj, event.prev, predicate)
+        shown = put_event_type(obj, prev, predicate)
+        if shown == "DELETED" and prev is not None:
+            return WatchEvent(
+                type=shown, object=left_selector(prev, event.revision), revision=event.revision, key=event.key
+            )
     if shown is None:
         return None
-    if shown == "DELETED" and event.type != "DELETED" and event.prev is not None:
-        return WatchEvent(
-            type=shown, object=left_selector(event.prev, event.revision), revision=event.revision, key=event.key
-        )
-    return WatchEvent(type=shown, object=orjson.loads(event.data), revision=event.revision, key=event.key)
+    return WatchEvent(type=shown, object=reported_object(event), revision=event.revision, key=event.key)
