@@ -20,7 +20,7 @@ import logging
 
 from shard.storage.cacher.buffer import CachedEvent, EventBuffer
 from shard.storage.cacher.encoding import Encoder
-from shard.storage.cacher.notifier import Notifier
+from shard.storage.cacher.notifier import Notifier, PrefixWakeups
 from shard.storage.cacher.state import CacheState
 from shard.storage.errors import ExpiredError, StorageError
 from shard.storage.interface import ListOptions, Storage, WatchEvent
@@ -38,7 +38,8 @@ class Reflector:
         self.revision = 0
         self.epoch = 0
         self.ready = asyncio.Event()
-        self.changed = Notifier()
+        self.changed = Notifier()  # any progress: readers waiting for a revision
+        self.wakeups = PrefixWakeups()  # changes by key: watchers of a prefix
         self.encoder = Encoder()
         self._underlying = underlying
         self._capacity = capacity
@@ -67,6 +68,7 @@ class Reflector:
         self.ready.clear()
         self.epoch += 1
         self.changed.notify()
+        self.wakeups.all()
 
     async def _relist(self) -> None:
         state, revision = CacheState(), 0
@@ -83,6 +85,7 @@ class Reflector:
         self.epoch += 1
         self.ready.set()
         self.changed.notify()
+        self.wakeups.all()
 
     async def _follow(self) -> None:
         events = self._underlying.watch(self.prefix, revision=self.revision, bookmarks=True)
@@ -98,6 +101,7 @@ class Reflector:
     def _apply(self, event: WatchEvent) -> None:
         if event.type != "BOOKMARK":
             self._record(event)
+            self.wakeups.changed(event.key)
         self.revision = max(self.revision, event.revision)
 
     def _record(self, event: WatchEvent) -> None:

@@ -1,11 +1,12 @@
 """Serving one watch from the cacher's event buffer.
 
-A watcher is a read position (a sequence number) in the shared buffer, so it needs no queue of its
-own: it delivers every buffered event after its start revision under its prefix, in order, then
-sleeps until the buffer changes. It ends with ExpiredError if its start revision is older than the
-buffer's window, if it falls so far behind that unread events were evicted, or if the cache
-relisted (new epoch). While idle and asked for bookmarks, it reports the cache revision every
-`bookmark_interval` seconds when that revision moved, and at least every `bookmark_heartbeat`.
+A watcher is a read position (a sequence number) in the shared buffer, so it needs no queue of its own:
+it delivers every buffered event after its start revision under its prefix, in order, then sleeps until
+the buffer changes. It ends with ExpiredError if its start revision is older than the buffer's window,
+if it falls so far behind that unread events were evicted, or if the cache relisted (new epoch). It is
+woken only by changes under its prefix (notifier.PrefixWakeups). While idle and asked for bookmarks, it
+reports the cache revision every `bookmark_interval` seconds when that revision moved, and at least
+every `bookmark_heartbeat`.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ async def serve_watch(
             if bookmarks is not None and _bookmark_due(bookmarks, last_sent, last_bookmark, source.revision):
                 last_sent, last_bookmark = time.monotonic(), source.revision
                 yield WatchEvent(type="BOOKMARK", object={}, revision=source.revision)
-            await source.changed.wait(bookmarks.interval if bookmarks is not None else None)
+            await source.wakeups.wait(prefix, bookmarks.interval if bookmarks is not None else None)
             continue
         seq += 1
         if event.revision <= revision or not event.key.startswith(prefix):
