@@ -7,13 +7,13 @@ live in listing.py; patches in patching.py.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from apimachinery import errors
 from apimachinery.apis.types import Object, ResourceDefinition
+from apimachinery.jsoncopy import json_copy
 from apimachinery.validation.names import generate_name
 from shard.registry import fieldmanagement, keys, metadata, validation
 from shard.registry.context import RequestContext, WriteOptions
@@ -161,8 +161,8 @@ class Store:
         field_tracking = fieldmanagement.tracking(self.resource, self.strategy, ctx, options, subresource)
 
         async def apply(current: Object) -> Object:
-            old = self.output(copy.deepcopy(current))
-            desired = field_tracking.on_update(old, await mutate(copy.deepcopy(old)))
+            old = self.output(current)  # the storage hands each attempt a fresh object of its own
+            desired = field_tracking.on_update(old, await mutate(json_copy(old)))
             new = self._admit_update(ctx, desired, old, name, subresource)
             if metadata.is_deleting(new) and not metadata.finalizers(new) and self._deletion_ready(new):
                 raise _DeleteInstead(new)
@@ -172,7 +172,7 @@ class Store:
             return self.stored(new)
 
         try:
-            start = None if cached is None else self.stored(copy.deepcopy(cached))
+            start = None if cached is None else self.stored(json_copy(cached))
             return self.output(await self.storage.guaranteed_update(key, apply, cached=start))
         except _DryRunResult as result:
             return result.obj
@@ -210,7 +210,7 @@ class Store:
         return desired
 
     def _deletion_ready(self, obj: Object) -> bool:
-        return not self.strategy.on_delete(copy.deepcopy(obj))
+        return not self.strategy.on_delete(json_copy(obj))
 
     async def _delete_final(self, key: str, final_state: Object, name: str) -> Object:
         try:
@@ -228,7 +228,7 @@ class Store:
         try:
             current = await self.storage.get(key)
             _check_preconditions(current, preconditions, self.resource, name)
-            marked = copy.deepcopy(current)
+            marked = json_copy(current)
             gc_finalizer = GC_FINALIZERS.get(request.propagation_policy) if self.resource.kind != "Namespace" else None
             if self.strategy.on_delete(marked) or metadata.finalizers(marked) or gc_finalizer:
                 return await self._mark_deleting(ctx, name, request, gc_finalizer, current), False
@@ -268,7 +268,7 @@ class Store:
         """An update that may change server-owned metadata (deletion marks); used by the server only."""
 
         async def apply(current: Object) -> Object:
-            new = await mutate(copy.deepcopy(current))
+            new = await mutate(json_copy(current))
             new["metadata"].pop("resourceVersion", None)
             if dry_run:
                 raise _DryRunResult(self.output(new))
