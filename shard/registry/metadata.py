@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +14,13 @@ CLUSTER_ANNOTATION = "kcp.io/cluster"
 
 
 def now_rfc3339() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current UTC time to the second (every write stamps a time or two: formatted once a second)."""
+    return _rfc3339(int(time.time()))
+
+
+@functools.lru_cache(maxsize=1)
+def _rfc3339(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def meta(obj: Object) -> dict[str, Any]:
