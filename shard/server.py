@@ -30,6 +30,7 @@ from shard.controllers.crd.controller import CRDController
 from shard.controllers.garbagecollector.controller import GarbageCollector
 from shard.controllers.homes.controller import HomeReadiness
 from shard.controllers.logicalclusterdeletion.controller import LogicalClusterDeletionController
+from shard.controllers.logicalclusterdeletion.sweeper import Sweeper
 from shard.controllers.namespace.controller import NamespaceController
 from shard.controllers.pathindex.controller import PathIndexController
 from shard.controllers.workspace.controller import WorkspaceController
@@ -85,7 +86,8 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         stack.push_async_callback(_cancel, asyncio.create_task(follower.run()))
         stack.push_async_callback(_cancel, asyncio.create_task(root.run()))
         remote = RemoteClusters(topology.http, topology.base_url_of)
-        writer = RoutingClusterWriter(options.name, LocalClusters(registry), remote)
+        sweeper = Sweeper(registry)  # the deletions' last sweeps, later and many at once
+        writer = RoutingClusterWriter(options.name, LocalClusters(registry, sweeper.schedule), remote)
         controllers = (
             ClusterRoleAggregator(registry),
             HomeReadiness(registry),
@@ -93,7 +95,7 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
             GarbageCollector(registry),
             CRDController(registry),
             PathIndexController(registry.storage, registry.paths.index, options.name),
-            LogicalClusterDeletionController(registry),
+            LogicalClusterDeletionController(registry, sweeper),
             WorkspaceController(registry, writer, root.shards),
         )
         for controller in controllers:

@@ -221,12 +221,16 @@ class Store:
         return final_state
 
     # ---- delete --------------------------------------------------------------------------------
-    async def delete(self, ctx: RequestContext, name: str, request: DeleteRequest) -> tuple[Object, bool]:
-        """Returns (object, gone): gone=False means the object stays, marked for deletion."""
+    async def delete(
+        self, ctx: RequestContext, name: str, request: DeleteRequest, *, consistent: bool = True
+    ) -> tuple[Object, bool]:
+        """Returns (object, gone): gone=False means the object stays, marked for deletion. `consistent` False
+        (for controllers): start from the watch cache's state; the write is guarded by that state's
+        resourceVersion, and a stale one is found out and the verdict made again on the real state."""
         key = self.key(ctx, name)
         preconditions = Preconditions(request.precondition_uid, request.precondition_resource_version)
         try:
-            current = await self.storage.get(key)
+            current = await self.storage.get(key, consistent=consistent)
             _check_preconditions(current, preconditions, self.resource, name)
             marked = json_copy(current)
             gc_finalizer = GC_FINALIZERS.get(request.propagation_policy) if self.resource.kind != "Namespace" else None

@@ -178,7 +178,7 @@ class WildcardStorage:
             _refuse_wildcard(key)
         return await self.storage.create_many(entries)
 
-    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int | None) -> int | None:
         for prefix in prefixes:
             _refuse_wildcard(prefix)
         return await self.storage.delete_prefixes(prefixes, unchanged_since=unchanged_since)

@@ -142,11 +142,11 @@ class Storage(Protocol):
         Watchers see one event per key, all with that revision, delivered together."""
         ...
 
-    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int | None) -> int | None:
         """Delete every key under every prefix in one transaction, at one revision, provided no key under
-        them was written (created or updated) after revision `unchanged_since`. Returns the revision of
-        the delete (the current revision if there was nothing to delete), or None if a key was written
-        after `unchanged_since`: then nothing is deleted and the caller reads again and retries.
+        them was written (created or updated) after revision `unchanged_since` (None: unconditionally).
+        Returns the revision of the delete (the current revision if there was nothing to delete), or None
+        if a key was written after `unchanged_since`: then nothing is deleted and the caller reads again.
 
         Watchers see a DELETED event per key (its last state), all with that revision."""
         ...

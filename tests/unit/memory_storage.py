@@ -84,9 +84,10 @@ class MemoryStorage:
             created.append(copy.deepcopy(stored))
         return created
 
-    async def delete_prefixes(self, prefixes: Any, *, unchanged_since: int) -> int | None:
+    async def delete_prefixes(self, prefixes: Any, *, unchanged_since: int | None) -> int | None:
         doomed = [key for key in self.objects if any(key.startswith(prefix) for prefix in prefixes)]
-        if any(int(self.objects[key]["metadata"]["resourceVersion"]) > unchanged_since for key in doomed):
+        changed = [int(self.objects[key]["metadata"]["resourceVersion"]) for key in doomed]
+        if unchanged_since is not None and any(revision > unchanged_since for revision in changed):
             return None
         if doomed:
             self.revision += 1

@@ -60,7 +60,7 @@ class RecordingStorage(MemoryStorage):
         self.revision += 1
         return {}
 
-    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int | None) -> int | None:
         outcome = await super().delete_prefixes(prefixes, unchanged_since=unchanged_since)
         self.calls.append(f"delete_prefixes {'done' if outcome is not None else 'refused'}")
         return outcome

@@ -10,11 +10,13 @@ of one logical cluster at once would double its deletion's etcd writes."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
 from shard.controllers import framework
 from shard.controllers.logicalclusterdeletion.purge import gone, purge, purged_inline
+from shard.controllers.logicalclusterdeletion.sweeper import Sweeper
 from shard.controllers.queue import WorkQueue
 from shard.registry.registry import Registry
 from shard.storage.interface import ListResult, Object, WatchEvent
@@ -27,13 +29,19 @@ WORKERS = 4  # each purge mostly waits on etcd; several logical clusters are emp
 @dataclass
 class LogicalClusterDeletionController:
     registry: Registry
+    sweeper: Sweeper | None = None  # None: each purge sweeps right away
     queue: WorkQueue = field(default_factory=WorkQueue)
     # deleting logical clusters whose Workspace is on this shard, left to the workspace controller's inline
     # purge for one requeue delay; this controller purges them only if they are still there after it
     _handed_off: set[str] = field(default_factory=set)
 
     async def run(self) -> None:
-        await framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log, workers=WORKERS)
+        async with asyncio.TaskGroup() as group:
+            if self.sweeper is not None:
+                group.create_task(self.sweeper.run())
+            group.create_task(
+                framework.run(self.registry.storage, PREFIX, self, self.queue, self.reconcile, log, workers=WORKERS)
+            )
 
     def on_list(self, listed: ListResult) -> None:
         for key, item in zip(listed.keys, listed.items, strict=True):
@@ -57,4 +65,5 @@ class LogicalClusterDeletionController:
         elif await purged_inline(self.registry, cluster_name):
             self._handed_off.add(cluster_name)
             return True
-        return not await purge(self.registry, cluster_name)
+        sweep_later = self.sweeper.schedule if self.sweeper is not None else None
+        return not await purge(self.registry, cluster_name, sweep_later=sweep_later)

@@ -11,6 +11,7 @@ shard, and by the logical cluster deletion controller when another shard asked f
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from apimachinery import errors
@@ -38,14 +39,21 @@ def _ctx(cluster_name: str) -> RequestContext:
     return RequestContext(cluster_name, PURGE_USER)
 
 
-async def purge(registry: Registry, cluster_name: str, *, marked: Object | None = None) -> bool:
+async def purge(
+    registry: Registry,
+    cluster_name: str,
+    *,
+    marked: Object | None = None,
+    sweep_later: Callable[[str], None] | None = None,
+) -> bool:
     """Delete what remains of a logical cluster whose LogicalCluster is deleting (or already gone).
     Returns True once nothing of it is left; False while nested Workspaces are still going away, or while
     its content keeps changing under the deletion (look again later).
 
     `marked`: the LogicalCluster as the caller has just marked it deleting (what the Store's delete
     returned), which spares reading it: the watch cache has rarely seen that write yet, so the read
-    would be a linearizable one."""
+    would be a linearizable one. `sweep_later`: hands the last sweep to the Sweeper (sweeper.py) instead
+    of sweeping right away."""
     if marked is not None and marked["metadata"].get("deletionTimestamp"):
         logical_cluster: Object | None = marked
     else:
@@ -60,7 +68,12 @@ async def purge(registry: Registry, cluster_name: str, *, marked: Object | None 
         await _let_go(registry, cluster_name, logical_cluster)
     registry.paths.clusters.forget(cluster_name)
     # a LogicalCluster gone before this purge was let go after a content deletion: this one was the sweep
-    return logical_cluster is None or await delete_content(registry, cluster_name)
+    if logical_cluster is None:
+        return True
+    if sweep_later is not None:
+        sweep_later(cluster_name)
+        return True
+    return await delete_content(registry, cluster_name)
 
 
 async def delete_nested(registry: Registry, cluster_name: str) -> int:
@@ -119,6 +132,12 @@ async def _plan(registry: Registry, cluster_name: str, options: ListOptions) -> 
         return None
     prefixes = [*_custom_resource_prefixes(crds, cluster_name), *_builtin_prefixes(registry, cluster_name)]
     return _Plan(prefixes, min(crds.revision, workspaces.revision))
+
+
+async def content_prefixes(registry: Registry, cluster_name: str, options: ListOptions) -> list[str]:
+    """Every prefix under which the cluster's content is stored (its CRDs' instances read with `options`)."""
+    crds = await registry.storage.list(keys.collection_prefix(CRDS, cluster_name), options)
+    return [*_custom_resource_prefixes(crds, cluster_name), *_builtin_prefixes(registry, cluster_name)]
 
 
 def _custom_resource_prefixes(crds: ListResult, cluster_name: str) -> list[str]:

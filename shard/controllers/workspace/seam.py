@@ -10,6 +10,7 @@ known to be unreachable (its circuit breaker is open), so scheduling can look el
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,6 +47,8 @@ class LocalClusters:
     """ClusterWriter for logical clusters on this shard, through its own registry."""
 
     registry: Registry
+    # the deletion's last sweep, handed to logicalclusterdeletion/sweeper.py (None: purge sweeps at once)
+    sweep_later: Callable[[str], None] | None = None
 
     def _ctx(self, cluster_name: str) -> RequestContext:
         return RequestContext(cluster_name, CONTROLLER_USER)
@@ -82,14 +85,15 @@ class LocalClusters:
         """Mark it deleting and remove its content right away (as the deletion controller would)."""
         marked = None  # the deleting LogicalCluster as written: the watch cache has rarely seen it yet
         try:
+            # from the watch cache: the LogicalCluster was created long before; a stale state costs a retry
             state, gone = await self.registry.store_of(LOGICALCLUSTERS).delete(
-                self._ctx(cluster_name), "cluster", DeleteRequest()
+                self._ctx(cluster_name), "cluster", DeleteRequest(), consistent=False
             )
             marked = None if gone else state
         except errors.StatusError as err:
             if err.code != 404:
                 raise
-        return await purge(self.registry, cluster_name, marked=marked)
+        return await purge(self.registry, cluster_name, marked=marked, sweep_later=self.sweep_later)
 
     def available(self, shard_name: str) -> bool:
         return True

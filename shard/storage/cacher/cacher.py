@@ -150,7 +150,7 @@ class Cacher:
     async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
         return await self._underlying.create_many(entries)
 
-    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int | None) -> int | None:
         return await self._underlying.delete_prefixes(prefixes, unchanged_since=unchanged_since)
 
     async def count(self, prefix: str) -> int:

@@ -152,14 +152,22 @@ class Etcd3Storage:
             raise KeyExistsError(taken[0] if taken else entries[0][0])
         return [codec.decode(data, result.revision) for _, data in encoded]
 
-    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int | None) -> int | None:
         revision = None
         # more prefixes than one transaction may hold go chunk by chunk: each chunk is all or nothing
         for start in range(0, len(prefixes), MAX_TXN_OPS):
             raw = [prefix.encode() for prefix in prefixes[start : start + MAX_TXN_OPS]]
+            ends = [prefix_range_end(key) for key in raw]
+            guards = (
+                []
+                if unchanged_since is None
+                else [
+                    mod_revision_below(key, unchanged_since + 1, range_end=end)
+                    for key, end in zip(raw, ends, strict=True)
+                ]
+            )
             result = await self._etcd.txn(
-                [mod_revision_below(key, unchanged_since + 1, range_end=prefix_range_end(key)) for key in raw],
-                [delete_op(key, range_end=prefix_range_end(key)) for key in raw],
+                guards, [delete_op(key, range_end=end) for key, end in zip(raw, ends, strict=True)]
             )
             if not result.succeeded:
                 return None

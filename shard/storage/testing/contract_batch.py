@@ -93,3 +93,11 @@ class BatchContract:
         settled = await harness.storage.current_revision()
         revision = await harness.storage.delete_prefixes([harness.key("none/")], unchanged_since=settled)
         assert revision is not None and revision >= settled
+
+    async def test_delete_prefixes_without_a_guard_deletes_whatever_changed(self, harness: StorageHarness) -> None:
+        await harness.storage.create(harness.key("x/a"), make_object("x/a"))
+        settled = await harness.storage.current_revision()
+        await harness.storage.create(harness.key("x/new"), make_object("x/new"))
+        revision = await harness.storage.delete_prefixes([harness.key("x/")], unchanged_since=None)
+        assert revision is not None and revision > settled
+        assert (await harness.storage.list(harness.prefix, ListOptions())).items == []

@@ -118,7 +118,7 @@ class FilteredStorage:
     async def create_many(self, entries: Sequence[tuple[str, Object]]) -> Objects:
         raise storage_errors.KeyExistsError(entries[0][0] if entries else "")  # the view never creates
 
-    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int) -> int | None:
+    async def delete_prefixes(self, prefixes: Sequence[str], *, unchanged_since: int | None) -> int | None:
         raise storage_errors.KeyNotFoundError(prefixes[0] if prefixes else "")  # the view never deletes
 
     async def count(self, prefix: str) -> int:
