@@ -3,53 +3,46 @@ state is found out and judged again is the storage contract's: contract_crud.py,
 
 from __future__ import annotations
 
-import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
 
 from apimachinery.apis.catalog import builtin_catalog
 from apimachinery.apis.core_v1 import CONFIGMAPS
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
 from shard.registry.options import DeleteRequest
 from shard.registry.registry import Registry
+from shard.registry.store import Store
 from tests.unit.memory_storage import MemoryStorage
 
 ADMIN = UserInfo("admin", ("system:masters",))
+CTX = RequestContext("abc", ADMIN, "default")
 
 
-class StaleReads(MemoryStorage):
-    """Non-consistent gets answer from a snapshot taken by `freeze()` (a lagging watch cache)."""
+@dataclass
+class CountingReads(MemoryStorage):
+    """Records whether each get asked for the current state or allowed a cached one."""
 
-    frozen: dict[str, dict] | None = None
+    reads: list[str] = field(default_factory=list)
 
-    def freeze(self) -> None:
-        self.frozen = copy.deepcopy(self.objects)
-
-    async def get(self, key: str, *, revision: int = 0, consistent: bool = True) -> dict:
-        self.reads = getattr(self, "reads", []) + ["current" if consistent else "cached"]
-        if not consistent and self.frozen is not None and key in self.frozen:
-            return copy.deepcopy(self.frozen[key])
+    async def get(self, key: str, *, revision: int = 0, consistent: bool = True) -> Any:
+        self.reads.append("current" if consistent else "cached")
         return await super().get(key)
 
 
-async def test_a_cached_delete_reads_no_current_state() -> None:
-    storage = StaleReads()
-    registry = Registry(builtin_catalog(), storage)
-    ctx = RequestContext("abc", ADMIN, "default")
-    store = registry.store_of(CONFIGMAPS)
+async def _kept_configmap() -> tuple[Store, CountingReads]:
+    storage = CountingReads()
+    store = Registry(builtin_catalog(), storage).store_of(CONFIGMAPS)
     await storage.create("/registry/core/namespaces/abc/default", {"metadata": {"name": "default"}})
-    await store.create(ctx, {"metadata": {"name": "c", "finalizers": ["example.com/keep"]}}, WriteOptions())
+    await store.create(CTX, {"metadata": {"name": "c", "finalizers": ["example.com/keep"]}}, WriteOptions())
     storage.reads = []
-    marked, gone = await store.delete(ctx, "c", DeleteRequest(), consistent=False)
+    return store, storage
+
+
+@pytest.mark.parametrize(("consistent", "first_read"), [(False, "cached"), (True, "current")])
+async def test_the_delete_starts_from_the_state_asked_for(consistent: bool, first_read: str) -> None:
+    store, storage = await _kept_configmap()
+    marked, gone = await store.delete(CTX, "c", DeleteRequest(), consistent=consistent)
     assert not gone and marked["metadata"]["deletionTimestamp"]
-    assert storage.reads[0] == "cached", "the Store's own read comes from the cache"
-
-
-async def test_a_consistent_delete_reads_the_current_state() -> None:
-    storage = StaleReads()
-    registry = Registry(builtin_catalog(), storage)
-    ctx = RequestContext("abc", ADMIN, "default")
-    store = registry.store_of(CONFIGMAPS)
-    await storage.create("/registry/core/namespaces/abc/default", {"metadata": {"name": "default"}})
-    await store.create(ctx, {"metadata": {"name": "c", "finalizers": ["example.com/keep"]}}, WriteOptions())
-    storage.reads = []
-    await store.delete(ctx, "c", DeleteRequest())
-    assert storage.reads[0] == "current"
+    assert storage.reads[0] == first_read

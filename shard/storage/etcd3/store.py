@@ -86,13 +86,8 @@ class Etcd3Storage:
             try:
                 check_preconditions(key, current, preconditions)
                 updated = await update(current)
-            except Exception:
-                if state.current:
-                    raise
-                # the verdict may come from a stale cached state: judge again on etcd's
-                stale, state = state, _State.of(await self._get_kv(key))
-                if stale.revision == state.revision:
-                    raise
+            except Exception as verdict:
+                state = await self._judge_again(key, state, verdict)
                 continue
             if codec.same_content(updated, state.value):
                 if not state.current:  # "no change" against a cached state proves nothing
@@ -123,12 +118,8 @@ class Etcd3Storage:
                 check_preconditions(key, current, preconditions)
                 if validate is not None:
                     await validate(current)
-            except Exception:
-                if state.current:
-                    raise
-                stale, state = state, _State.of(await self._get_kv(key))
-                if stale.revision == state.revision:
-                    raise
+            except Exception as verdict:
+                state = await self._judge_again(key, state, verdict)
                 continue
             result = await self._etcd.txn(
                 [mod_revision_is(raw_key, state.revision)], [delete_op(raw_key)], [get_op(raw_key)]
@@ -207,6 +198,16 @@ class Etcd3Storage:
         finally:
             await probe.cancel()
         return 0
+
+    async def _judge_again(self, key: str, judged: _State, verdict: Exception) -> _State:
+        """A verdict (a failed precondition, an abort) reached on `judged` stands if that was etcd's current
+        state; reached on a cached state, it may come from staleness: etcd's state, to judge again."""
+        if judged.current:
+            raise verdict
+        real = _State.of(await self._get_kv(key))
+        if real.revision == judged.revision:
+            raise verdict
+        return real
 
     async def _get_kv(self, key: str, revision: int = 0) -> KeyValue:
         result = await self._read_range(key.encode(), revision=revision)
