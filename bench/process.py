@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -80,6 +81,11 @@ async def _ready(process: asyncio.subprocess.Process) -> None:
 
 
 async def _drain(process: asyncio.subprocess.Process) -> None:
+    """Read the server's output so it never blocks on a full pipe; kept in the file KPLANE_BENCH_SERVER_LOG
+    names, if set (to look at what a benchmark run logged)."""
     assert process.stdout is not None
-    while await process.stdout.readline():
-        pass
+    log_path = os.environ.get("KPLANE_BENCH_SERVER_LOG")
+    with open(log_path, "ab") if log_path else contextlib.nullcontext() as log:  # noqa: SIM115
+        while line := await process.stdout.readline():
+            if log is not None:
+                log.write(line)

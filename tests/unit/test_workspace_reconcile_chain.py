@@ -27,6 +27,7 @@ from shard.registry.context import RequestContext, UserInfo, WriteOptions
 from shard.registry.keys import logical_cluster_key
 from shard.registry.options import DeleteRequest
 from shard.registry.registry import Registry
+from shard.storage.interface import WatchEvent
 from tests.unit.memory_storage import MemoryStorage
 
 Object = dict[str, Any]
@@ -273,10 +274,34 @@ async def test_deleting_a_workspace_whose_cluster_goes_at_once_writes_no_deletin
     await controller.reconcile("root/w")
     cluster = (await get_workspace(registry, "w"))["spec"]["cluster"]
     await registry.store_of(WORKSPACES).delete(ROOT, "w", DeleteRequest())
+    deleting = copy.deepcopy(storage.objects[f"{WORKSPACE_PREFIX}w"])
     storage.writes.clear()
     assert await controller.reconcile("root/w") is False
     assert f"{WORKSPACE_PREFIX}w" not in storage.objects
     assert logical_cluster_key(cluster) not in storage.objects
     # one write of the Workspace (the finalizer), then its deletion; no status write
     assert storage.under(WORKSPACE_PREFIX) == [("update", f"{WORKSPACE_PREFIX}w")]
+    # the deletion is remembered until the watch shows it
+    assert len(controller.workspaces.own) == 1
+    controller.on_event(WatchEvent("DELETED", deleting, int(deleting["metadata"]["resourceVersion"]) + 1))
     assert len(controller.workspaces.own) == 0
+
+
+async def test_a_pass_on_a_cache_that_still_shows_the_deleted_workspace_does_nothing() -> None:
+    registry, storage, controller = await started()
+    await create_workspace(registry, "w")
+    await controller.reconcile("root/w")
+    await registry.store_of(WORKSPACES).delete(ROOT, "w", DeleteRequest())
+    deleting = copy.deepcopy(storage.objects[f"{WORKSPACE_PREFIX}w"])
+    assert await controller.reconcile("root/w") is False
+    read_current = storage.get
+
+    async def lagging(key: str, *, revision: int = 0, consistent: bool = True) -> Object:
+        if not consistent and key == f"{WORKSPACE_PREFIX}w":
+            return copy.deepcopy(deleting)  # the watch cache has not seen the deletion yet
+        return await read_current(key, revision=revision, consistent=consistent)
+
+    storage.get = lagging  # type: ignore[method-assign]
+    storage.writes.clear()
+    assert await controller.reconcile("root/w") is False, "a second pass queued meanwhile finds it gone"
+    assert storage.under(WORKSPACE_PREFIX) == []

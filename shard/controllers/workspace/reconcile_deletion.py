@@ -34,8 +34,13 @@ async def delete(workspaces: Workspaces, parent: str, workspace: Object) -> bool
         meta = current["metadata"]
         meta["finalizers"] = [f for f in meta.get("finalizers") or [] if f != LOGICALCLUSTER_FINALIZER]
 
-    await workspaces.update(parent, workspace, drop_finalizer)
-    workspaces.own.forget(f"{parent}/{workspace['metadata']['name']}")
+    try:
+        # remembered as our write until the watch shows the Workspace gone: a pass queued meanwhile (the
+        # LogicalCluster's deletion wakes its owner) reads etcd instead of the cache's deleting Workspace
+        await workspaces.update(parent, workspace, drop_finalizer)
+    except errors.StatusError as err:
+        if err.code != 404:
+            raise  # 404: gone already, which is what this step is for
     return False
 
 
