@@ -17,7 +17,7 @@ from apimachinery.jsoncopy import json_copy
 from apimachinery.validation.names import generate_name
 from shard.registry import fieldmanagement, keys, metadata, validation
 from shard.registry.context import RequestContext, WriteOptions
-from shard.registry.errors import translate
+from shard.registry.errors import check_preconditions, translate
 from shard.registry.options import DeleteRequest
 from shard.registry.strategy import Strategy
 from shard.storage import errors as storage_errors
@@ -231,7 +231,7 @@ class Store:
         preconditions = Preconditions(request.precondition_uid, request.precondition_resource_version)
         try:
             current = await self.storage.get(key, consistent=consistent)
-            _check_preconditions(current, preconditions, self.resource, name)
+            check_preconditions(current, preconditions, self.resource, name)
             marked = json_copy(current)
             gc_finalizer = GC_FINALIZERS.get(request.propagation_policy) if self.resource.kind != "Namespace" else None
             if self.strategy.on_delete(marked) or metadata.finalizers(marked) or gc_finalizer:
@@ -290,23 +290,3 @@ class _DryRunResult(Exception):
     def __init__(self, obj: Object) -> None:
         super().__init__("dry run")
         self.obj = obj
-
-
-def _check_preconditions(current: Object, pre: Preconditions, resource: ResourceDefinition, name: str) -> None:
-    meta = current.get("metadata") or {}
-    if pre.uid is not None and pre.uid != meta.get("uid"):
-        raise errors.conflict(
-            resource.plural,
-            name,
-            f"Precondition failed: UID in precondition: {pre.uid}, UID in object meta: {meta.get('uid')}",
-            group=resource.group,
-        )
-    if pre.resource_version is not None and pre.resource_version != meta.get("resourceVersion"):
-        raise errors.conflict(
-            resource.plural,
-            name,
-            "Precondition failed: ResourceVersion in precondition: "
-            f"{pre.resource_version}, ResourceVersion in object meta: "
-            f"{meta.get('resourceVersion')}",
-            group=resource.group,
-        )
