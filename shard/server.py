@@ -88,6 +88,8 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         remote = RemoteClusters(topology.http, topology.base_url_of)
         sweeper = Sweeper(registry)  # the deletions' last sweeps, later and many at once
         writer = RoutingClusterWriter(options.name, LocalClusters(registry, sweeper.schedule), remote)
+        workspaces = WorkspaceController(registry, writer, root.shards)
+        registry.workspace_placement = workspaces.place
         controllers = (
             ClusterRoleAggregator(registry),
             HomeReadiness(registry),
@@ -96,7 +98,7 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
             CRDController(registry),
             PathIndexController(registry.storage, registry.paths.index, options.name),
             LogicalClusterDeletionController(registry, sweeper),
-            WorkspaceController(registry, writer, root.shards),
+            workspaces,
         )
         for controller in controllers:
             stack.push_async_callback(_cancel, asyncio.create_task(controller.run()))

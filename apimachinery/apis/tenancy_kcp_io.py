@@ -18,6 +18,9 @@ PHASES = ("Scheduling", "Initializing", "Ready", "Unavailable", "Terminating", "
 PATH_ANNOTATION = "kcp.io/path"
 SHARD_ANNOTATION = "core.kcp.io/shard"
 CLUSTER_CHOICE_ANNOTATION = "internal.tenancy.kcp.io/cluster"
+UNREACHABLE_ANNOTATION = "internal.tenancy.kcp.io/unreachable-shards"
+# set by the server only (scheduling); a client's values are dropped on create
+SCHEDULING_ANNOTATIONS = (SHARD_ANNOTATION, CLUSTER_CHOICE_ANNOTATION, UNREACHABLE_ANNOTATION)
 TYPE_ANNOTATION = "internal.tenancy.kcp.io/type"
 UNSCHEDULABLE_ANNOTATION = "experimental.core.kcp.io/unschedulable"
 PHASE_LABEL = "tenancy.kcp.io/phase"

@@ -3,7 +3,8 @@
 Hooks: namespaced creates need a live namespace (NamespaceLifecycle); a new namespace gets ServiceAccount
 `default` and ConfigMap `kube-root-ca.crt`; a new LogicalCluster is written together with the namespaces
 every cluster has (both in provisioning.py); a new Workspace gets its type defaulted and checked
-(workspacetypes.py). `paths` resolves workspace paths.
+(workspacetypes.py), then its shard chosen (`workspace_placement`, set by the workspace controller).
+`paths` resolves workspace paths.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class Registry:
     root_ca_pem: str = ""
     root_types: RootTypes | None = None  # None: the root workspace is on this shard
     stores: dict[tuple[str, str, str], Store] = field(default_factory=dict)
+    # chooses a new Workspace's shard at admission (the workspace controller's; None: the controller will)
+    workspace_placement: CreateHook | None = None
     custom: CustomResources = field(init=False)
     paths: PathResolver = field(init=False)
     provisioning: Provisioning = field(init=False)
@@ -71,8 +74,12 @@ class Registry:
         elif resource.kind == "LogicalCluster":
             writer = self.provisioning.create_logical_cluster
         elif resource.kind == "Workspace" and resource.group == "tenancy.kcp.io":
-            admission = (WorkspaceAdmission(WorkspaceTypes(self.paths, self.root_types)).admit,)
+            admission = (WorkspaceAdmission(WorkspaceTypes(self.paths, self.root_types)).admit, self._place)
         return Store(resource, strategy or strategy_for(resource), self.storage, admission, after_create, writer)
+
+    async def _place(self, ctx: RequestContext, workspace: Object) -> None:
+        if self.workspace_placement is not None:
+            await self.workspace_placement(ctx, workspace)
 
     async def _namespace_lifecycle(self, ctx: RequestContext, obj: Object) -> None:
         """Creating in a missing namespace → 404; in a terminating one → 403 NamespaceTerminating.

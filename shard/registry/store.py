@@ -24,6 +24,7 @@ from shard.storage import errors as storage_errors
 from shard.storage.interface import Preconditions, Storage
 
 Mutation = Callable[[Object], Awaitable[Object]]
+Step = tuple[Mutation, str]  # a mutation and the subresource it writes through ("" for the object itself)
 CreateHook = Callable[[RequestContext, Object], Awaitable[None]]
 # Writes a new object's stored form under its key and returns it as stored; KeyExistsError if taken.
 CreateWriter = Callable[[RequestContext, str, Object], Awaitable[Object]]
@@ -153,21 +154,28 @@ class Store:
         *,
         subresource: str = "",
         cached: Object | None = None,
+        then: tuple[Step, ...] = (),
     ) -> Object:
         """Read-modify-write: `mutate` gets the current wire object and returns the desired one. `cached`: the
         object as this Store returned it (a controller's own last write), to start from instead of the watch
-        cache's state, which may not show that write yet; the write is guarded by its resourceVersion as usual."""
+        cache's state, which may not show that write yet; the write is guarded by its resourceVersion as usual.
+        `then`: more (mutation, subresource) steps, each admitted and tracked as its own write would be, stored
+        with the first as one write (a controller's spec and status change that belong together)."""
         key = self.key(ctx, name)
-        field_tracking = fieldmanagement.tracking(self.resource, self.strategy, ctx, options, subresource)
+        steps = [(mutate, subresource), *then]
+        trackers = [fieldmanagement.tracking(self.resource, self.strategy, ctx, options, sub) for _, sub in steps]
 
         async def apply(current: Object) -> Object:
-            old = self.output(current)  # the storage hands each attempt a fresh object of its own
-            desired = field_tracking.on_update(old, await mutate(json_copy(old)))
-            new = self._admit_update(ctx, desired, old, name, subresource)
+            new = self.output(current)  # the storage hands each attempt a fresh object of its own
+            for (step, sub), field_tracking in zip(steps, trackers, strict=True):
+                old, revision = new, metadata.meta(new).get("resourceVersion")
+                new = self._admit_update(ctx, field_tracking.on_update(old, await step(json_copy(old))), old, name, sub)
+                metadata.meta(new)["resourceVersion"] = revision  # the next step's guard; dropped below
+            metadata.meta(new).pop("resourceVersion", None)
             if metadata.is_deleting(new) and not metadata.finalizers(new) and self._deletion_ready(new):
                 raise _DeleteInstead(new)
             if options.dry_run:
-                metadata.meta(new)["resourceVersion"] = metadata.meta(old).get("resourceVersion")
+                metadata.meta(new)["resourceVersion"] = metadata.meta(current).get("resourceVersion")
                 raise _DryRunResult(new)
             return self.stored(new)
 
@@ -275,7 +283,7 @@ class Store:
             new = await mutate(json_copy(current))
             new["metadata"].pop("resourceVersion", None)
             if dry_run:
-                raise _DryRunResult(self.output(new))
+                raise _DryRunResult(new)
             return new
 
         try:

@@ -1,7 +1,8 @@
 """Strategies of Workspace, WorkspaceType and Shard.
 
 A new Workspace starts in phase `Scheduling` with no cluster and no URL (the workspace controller sets
-them); its type cannot change. The `tenancy.kcp.io/phase` label always shows `status.phase` (kcp's, for
+them) and without the scheduling annotations a client may have sent (only the server chooses a shard); its
+type cannot change. The `tenancy.kcp.io/phase` label always shows `status.phase` (kcp's, for
 `kubectl get workspaces -l tenancy.kcp.io/phase=Ready`); it is set with the status write itself, so keeping
 it costs no write of its own. Admission (type defaulting and parent/child rules) is in workspacetypes.py.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apimachinery.apis.tenancy_kcp_io import PHASE_LABEL
+from apimachinery.apis.tenancy_kcp_io import PHASE_LABEL, SCHEDULING_ANNOTATIONS
 from apimachinery.apis.types import Object
 from apimachinery.errors import Cause
 from apimachinery.validation import names
@@ -33,6 +34,9 @@ class WorkspaceStrategy(Strategy):
         spec.pop("cluster", None)
         spec.pop("URL", None)
         obj["status"] = {"phase": "Scheduling"}
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        for name in SCHEDULING_ANNOTATIONS:  # the server's choice only (admission may make it next)
+            annotations.pop(name, None)
         _label_phase(obj)
 
     def prepare_for_update(self, new: Object, old: Object) -> None:

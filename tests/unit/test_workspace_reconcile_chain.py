@@ -1,7 +1,8 @@
 """The workspace controller runs every step of a workspace that waits on nothing in one reconcile pass:
-choice → LogicalCluster (Ready at once without initializers) → binding → phase, three Workspace writes
-after the user's create, reads from the watch cache only. The watch events of its own writes do not queue
-the workspace again; someone else's change does. With initializers the workspace waits in Initializing."""
+choice (made at admission, so stored with the user's create) → LogicalCluster (Ready at once without
+initializers) → binding and phase in one Workspace write, reads from the watch cache only. The watch
+events of its own writes do not queue the workspace again; someone else's change does. With initializers
+the workspace waits in Initializing."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from apimachinery.apis.tenancy_kcp_io import (
     SHARD_ANNOTATION,
     WORKSPACES,
     WORKSPACETYPES,
+)
+from apimachinery.apis.tenancy_kcp_io import (
+    UNREACHABLE_ANNOTATION as UNREACHABLE,
 )
 from shard.controllers.workspace.controller import WorkspaceController
 from shard.registry.bootstrap import bootstrap_root
@@ -85,7 +89,8 @@ class CountingStorage(MemoryStorage):
         return [(op, key) for op, key in self.writes if key.startswith(prefix)]
 
 
-async def started() -> tuple[Registry, CountingStorage, WorkspaceController]:
+async def started(*, placement: bool = True) -> tuple[Registry, CountingStorage, WorkspaceController]:
+    """`placement`: the shard is chosen at admission, as shard/server.py wires it."""
     storage = CountingStorage()
     registry = Registry(builtin_catalog(), storage)
     await bootstrap_root(registry, user=ADMIN)
@@ -93,7 +98,10 @@ async def started() -> tuple[Registry, CountingStorage, WorkspaceController]:
     async def shard_list() -> list[Object]:
         return [SHARD]
 
-    return registry, storage, WorkspaceController(registry, shard_list=shard_list)
+    controller = WorkspaceController(registry, shard_list=shard_list)
+    if placement:
+        registry.workspace_placement = controller.place
+    return registry, storage, controller
 
 
 async def create_workspace(registry: Registry, name: str, type_name: str = "universal") -> None:
@@ -109,7 +117,7 @@ def conditions_of(workspace: Object) -> dict[str, str]:
     return {c["type"]: c["status"] for c in workspace["status"].get("conditions") or []}
 
 
-async def test_a_workspace_without_initializers_is_ready_after_one_pass_and_three_writes() -> None:
+async def test_a_workspace_without_initializers_is_ready_after_one_pass_and_one_write() -> None:
     registry, storage, controller = await started()
     await create_workspace(registry, "w")
     storage.writes.clear()
@@ -127,8 +135,11 @@ async def test_a_workspace_without_initializers_is_ready_after_one_pass_and_thre
     assert workspace["metadata"]["finalizers"] == [LOGICALCLUSTER_FINALIZER]
     assert workspace["spec"]["cluster"] == cluster
     assert workspace["spec"]["URL"] == "https://kplane/clusters/root:w"
-    # choice (annotations + finalizer), spec (cluster + URL), status (Ready): nothing else
-    assert storage.under(WORKSPACE_PREFIX) == [("update", f"{WORKSPACE_PREFIX}w")] * 3
+    # the choice came with the create; spec (cluster + URL) and status (Ready) in one write: nothing else
+    assert storage.under(WORKSPACE_PREFIX) == [("update", f"{WORKSPACE_PREFIX}w")]
+    # managedFields as if spec and status had been two writes: one entry each
+    entries = {(e["operation"], e.get("subresource", "")) for e in workspace["metadata"]["managedFields"]}
+    assert {("Update", ""), ("Update", "status")} <= entries
     # the LogicalCluster is written once, already Ready: no status update of it
     assert storage.under(LC_PREFIX) == [("create", logical_cluster_key(cluster))]
     logical_cluster = await storage.get(logical_cluster_key(cluster), consistent=False)
@@ -141,17 +152,55 @@ async def test_each_write_starts_from_the_previous_one_not_from_a_lagging_watch_
     storage.writes.clear()
     storage.freeze_cache()  # the watch cache never sees the writes of the pass
     assert await controller.reconcile("root/w") is False
-    assert len(storage.under(WORKSPACE_PREFIX)) == 3
+    assert len(storage.under(WORKSPACE_PREFIX)) == 1
     assert storage.conflicts == []
 
 
-async def test_the_choice_is_written_before_the_logical_cluster_exists() -> None:
+async def test_the_choice_is_stored_with_the_create_when_admission_can_make_it() -> None:
     registry, storage, controller = await started()
     await create_workspace(registry, "w")
+    created = await storage.get(f"{WORKSPACE_PREFIX}w")
+    assert created["metadata"]["annotations"][SHARD_ANNOTATION] == "root"
+    assert CLUSTER_CHOICE_ANNOTATION in created["metadata"]["annotations"]
+    assert created["metadata"]["finalizers"] == [LOGICALCLUSTER_FINALIZER]
+    assert created["status"]["phase"] == "Scheduling"
+
+
+async def test_without_placement_at_admission_the_choice_is_written_before_the_logical_cluster_exists() -> None:
+    registry, storage, controller = await started(placement=False)
+    await create_workspace(registry, "w")
     storage.writes.clear()
-    await controller.reconcile("root/w")
+    assert await controller.reconcile("root/w") is False
     first_lc = next(i for i, (_, key) in enumerate(storage.writes) if key.startswith(LC_PREFIX))
     assert storage.writes.index(("update", f"{WORKSPACE_PREFIX}w")) < first_lc
+    assert len(storage.under(WORKSPACE_PREFIX)) == 2  # the choice; then binding and phase together
+    assert (await get_workspace(registry, "w"))["status"]["phase"] == "Ready"
+
+
+async def test_a_generated_name_is_placed_by_the_controller() -> None:
+    registry, storage, controller = await started()
+    workspace = {"metadata": {"generateName": "w-"}, "spec": {"type": {"name": "universal", "path": "root"}}}
+    created = await registry.store_of(WORKSPACES).create(ROOT, workspace, WriteOptions())
+    assert SHARD_ANNOTATION not in (created["metadata"].get("annotations") or {})
+    name = created["metadata"]["name"]
+    assert await controller.reconcile(f"root/{name}") is False
+    assert (await get_workspace(registry, name))["status"]["phase"] == "Ready"
+
+
+async def test_scheduling_annotations_a_client_sends_are_dropped() -> None:
+    registry, storage, controller = await started(placement=False)
+    forged = {SHARD_ANNOTATION: "elsewhere", CLUSTER_CHOICE_ANNOTATION: "someonescluster", UNREACHABLE: "root"}
+    workspace = {"metadata": {"name": "w", "annotations": {**forged, "keep": "me"}}}
+    created = await registry.store_of(WORKSPACES).create(ROOT, workspace, WriteOptions())
+    assert not set(forged) & set(created["metadata"]["annotations"])
+    assert created["metadata"]["annotations"]["keep"] == "me"
+    registry.workspace_placement = controller.place
+    workspace = {"metadata": {"name": "v", "annotations": dict(forged)}}
+    created = await registry.store_of(WORKSPACES).create(ROOT, workspace, WriteOptions())
+    annotations = created["metadata"]["annotations"]
+    assert annotations[SHARD_ANNOTATION] == "root"
+    assert annotations[CLUSTER_CHOICE_ANNOTATION] != "someonescluster"
+    assert UNREACHABLE not in annotations
 
 
 @contextlib.asynccontextmanager
@@ -249,7 +298,7 @@ async def test_with_initializers_the_workspace_waits_in_initializing() -> None:
     cluster = workspace["spec"]["cluster"]
     lc_key = logical_cluster_key(cluster)
     assert (await storage.get(lc_key))["status"] == {"phase": "Initializing", "initializers": ["root:gated"]}
-    assert storage.under(WORKSPACE_PREFIX) == [("update", f"{WORKSPACE_PREFIX}w")] * 3
+    assert storage.under(WORKSPACE_PREFIX) == [("update", f"{WORKSPACE_PREFIX}w")]
 
     storage.writes.clear()
     assert await controller.reconcile("root/w") is True  # still waiting: nothing written

@@ -15,6 +15,7 @@ from shard.controllers.queue import WorkQueue
 from shard.controllers.workspace import reconcile_deletion, reconcile_phase, reconcile_scheduling
 from shard.controllers.workspace.seam import ClusterWriter, LocalClusters
 from shard.controllers.workspace.state import ShardList, Workspaces, resource_version
+from shard.registry.context import RequestContext
 from shard.registry.metadata import CLUSTER_ANNOTATION
 from shard.registry.registry import Registry
 from shard.registry.workspacetypes import WorkspaceTypes
@@ -82,6 +83,10 @@ class WorkspaceController:
         elif not self.workspaces.own.is_echo(key, resource_version(event.object)):
             self.queue.add(key)
 
+    async def place(self, ctx: RequestContext, workspace: Object) -> None:
+        """Admission of a new Workspace (Registry.workspace_placement): its shard chosen before it is stored."""
+        await reconcile_scheduling.place(self.workspaces, ctx.cluster, workspace)
+
     async def reconcile(self, key: str) -> bool:
         try:
             return await self._reconcile(key)
@@ -98,7 +103,7 @@ class WorkspaceController:
             return False
         if workspace["metadata"].get("deletionTimestamp"):
             return await reconcile_deletion.delete(self.workspaces, parent, workspace)
-        logical_cluster = None
+        logical_cluster, bind = None, None
         if not (workspace.get("spec") or {}).get("cluster"):
             shards = await self.workspaces.shards()
             if not reconcile_scheduling.scheduled(workspace):
@@ -109,8 +114,8 @@ class WorkspaceController:
             bound = await reconcile_scheduling.create_cluster(self.workspaces, self.types, parent, workspace, shards)
             if bound is None:
                 return True
-            workspace, logical_cluster = bound.workspace, bound.logical_cluster
-        return await reconcile_phase.advance(self.workspaces, parent, workspace, logical_cluster)
+            workspace, logical_cluster, bind = bound.workspace, bound.logical_cluster, bound.bind
+        return await reconcile_phase.advance(self.workspaces, parent, workspace, logical_cluster, bind=bind)
 
 
 def _key_of(workspace: Object) -> str:

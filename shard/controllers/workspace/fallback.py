@@ -26,12 +26,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apimachinery.apis.tenancy_kcp_io import CLUSTER_CHOICE_ANNOTATION, SHARD_ANNOTATION
+from apimachinery.apis.tenancy_kcp_io import CLUSTER_CHOICE_ANNOTATION, SHARD_ANNOTATION, UNREACHABLE_ANNOTATION
 from apimachinery.apis.types import Object
 from shard.controllers.workspace.placement import rank_shards
 from shard.controllers.workspace.state import set_condition
 
-UNREACHABLE_ANNOTATION = "internal.tenancy.kcp.io/unreachable-shards"
 SCHEDULED = "WorkspaceScheduled"
 UNSCHEDULABLE = "Unschedulable"
 

@@ -3,11 +3,14 @@
 1. choose a shard (placement.py) and a random logical cluster name, and persist both as annotations
    together with the `core.kcp.io/logicalcluster` finalizer, before any LogicalCluster is written;
 2. create the LogicalCluster on that shard through the seam (idempotent: same owner → success; another
-   owner → drop the name and choose again), then set `spec.cluster` and `spec.URL`. The LogicalCluster
+   owner → drop the name and choose again), then set `spec.cluster` and `spec.URL` (written by the phase
+   step, with the status they lead to). The LogicalCluster
    carries the `core.kcp.io/logicalcluster-deletion` finalizer: its shard empties it before it goes. It is
    `Ready` from the start when its type chain has no initializer (`Initializing` otherwise).
 
-The controller runs step 2 right after step 1 in the same reconcile, from the Workspace step 1 wrote:
+Step 1 is made at admission when it can be (`place`: the Workspace is first stored with its choice), else
+by the controller. The controller runs step 2 right after step 1 in the same reconcile, from the Workspace
+step 1 wrote:
 the choice is stored before the LogicalCluster is created all the same. A chosen shard that stays
 unreachable in step 2, or that left root, sends the workspace back to step 1, which then prefers the next
 shard in rendezvous order (fallback.py).
@@ -16,6 +19,7 @@ shard in rendezvous order (fallback.py).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from apimachinery.apis.tenancy_kcp_io import (
@@ -72,16 +76,35 @@ async def choose(workspaces: Workspaces, parent: str, workspace: Object, shards:
         return None
 
     def record(current: Object) -> None:
-        if scheduled(current):  # chosen meanwhile (a stale read): that choice stands
-            return
-        fallback.remember_unreachable(current, choice.passed_over)
-        annotations_of(current)[SHARD_ANNOTATION] = shard["metadata"]["name"]
-        annotations_of(current)[CLUSTER_CHOICE_ANNOTATION] = random_cluster_name()
-        finalizers = current["metadata"].setdefault("finalizers", [])
-        if LOGICALCLUSTER_FINALIZER not in finalizers:
-            finalizers.append(LOGICALCLUSTER_FINALIZER)
+        if not scheduled(current):  # else chosen meanwhile (a stale read): that choice stands
+            _record(current, shard, choice.passed_over)
 
     return await workspaces.update(parent, workspace, record)
+
+
+async def place(workspaces: Workspaces, parent: str, workspace: Object) -> None:
+    """Phase 1 at admission, on the new Workspace before it is first stored: the choice is durable with the
+    Workspace itself, which saves the controller a write. Nothing is chosen for a workspace without a name
+    yet (generateName) or when no shard is available: the controller chooses, or says why it cannot."""
+    name = workspace["metadata"].get("name")
+    if not name:
+        return
+    selector = ((workspace.get("spec") or {}).get("location") or {}).get("selector")
+    shards = await workspaces.shards()
+    choice = fallback.choose(
+        shards, f"{parent}/{name}", selector, unreachable=(), available=workspaces.writer.available
+    )
+    if choice.shard is not None:
+        _record(workspace, choice.shard, choice.passed_over)
+
+
+def _record(workspace: Object, shard: Object, passed_over: tuple[str, ...]) -> None:
+    fallback.remember_unreachable(workspace, passed_over)
+    annotations_of(workspace)[SHARD_ANNOTATION] = shard["metadata"]["name"]
+    annotations_of(workspace)[CLUSTER_CHOICE_ANNOTATION] = random_cluster_name()
+    finalizers = workspace["metadata"].setdefault("finalizers", [])
+    if LOGICALCLUSTER_FINALIZER not in finalizers:
+        finalizers.append(LOGICALCLUSTER_FINALIZER)
 
 
 def scheduled(workspace: Object) -> bool:
@@ -92,11 +115,13 @@ def scheduled(workspace: Object) -> bool:
 
 @dataclass(frozen=True)
 class Bound:
-    """A workspace whose LogicalCluster exists, as written with spec.cluster and spec.URL, and that
-    LogicalCluster as the seam returned it (just created, or found with the same owner)."""
+    """A workspace whose LogicalCluster exists, that LogicalCluster as the seam returned it (just created,
+    or found with the same owner), and the change that sets spec.cluster and spec.URL, which the phase step
+    writes together with its status change."""
 
     workspace: Object
     logical_cluster: Object
+    bind: Callable[[Object], None]
 
 
 async def create_cluster(
@@ -129,7 +154,7 @@ async def create_cluster(
     def bind(current: Object) -> None:
         current.setdefault("spec", {}).update({"cluster": cluster_name, "URL": url})
 
-    return Bound(await workspaces.update(parent, workspace, bind), created)
+    return Bound(workspace, created, bind)
 
 
 def _logical_cluster(parent: str, workspace: Object, *, path: str, shard_name: str, resolved: ResolvedType) -> Object:
