@@ -16,16 +16,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.fieldmanager import FieldManager, prefix_from_user_agent
 from apimachinery.fieldmanager.fieldset import FieldSet
 from apimachinery.fieldmanager.path import Path, path_of
 from apimachinery.fieldmanager.updater import FieldFilter
+from apimachinery.jsoncopy import json_copy
 from shard.registry import metadata
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.strategy import Strategy
 
 STATUS = path_of("status")
+CREATE_SHAPES_KEPT = 512
+# (resource, manager, object without its name) → (resource, managedFields of its create): see on_create
+_CREATE_SHAPES: dict[tuple[int, str, bytes], tuple[ResourceDefinition, list[Object]]] = {}
 SUBRESOURCE_FIELDS: dict[str, Path] = {"status": STATUS, "finalize": path_of("spec", "finalizers")}
 
 
@@ -34,9 +40,32 @@ class Tracking:
     field_manager: FieldManager | None
     manager: str
     options: WriteOptions
+    resource: ResourceDefinition | None = None  # which objects share create shapes (None: none do)
 
     def on_create(self, obj: Object) -> Object:
-        return self._record({}, obj)
+        if self.resource is None or self.options.apply or "managedFields" in metadata.meta(obj):
+            return self._record({}, obj)
+        return self._create_from_shape(self.resource, obj)
+
+    def _create_from_shape(self, resource: ResourceDefinition, obj: Object) -> Object:
+        """The entries of an Update on create depend on the object's fields and not on its name: computed
+        once per shape (a new logical cluster's namespaces, ServiceAccounts and ConfigMaps are the same
+        every time, and so are the Workspaces a client creates in a loop), time-stamped per write."""
+        meta = metadata.meta(obj)
+        # the resource by identity (a changed CRD schema is a new one), kept alive by the entry that names it
+        content = orjson.dumps({**obj, "metadata": {**meta, "name": ""}}, option=orjson.OPT_SORT_KEYS)
+        shape = (id(resource), self.manager, content)
+        known = _CREATE_SHAPES.get(shape)
+        if known is None:
+            recorded = self._record({}, obj)
+            if len(_CREATE_SHAPES) >= CREATE_SHAPES_KEPT:
+                _CREATE_SHAPES.clear()
+            _CREATE_SHAPES[shape] = (resource, json_copy(metadata.meta(recorded).get("managedFields") or []))
+            return recorded
+        entries = known[1]
+        now = metadata.now_rfc3339()
+        stamped = [{**entry, "time": now} for entry in json_copy(entries)]
+        return {**obj, "metadata": {**meta, "managedFields": stamped}} if stamped else obj
 
     def on_update(self, old: Object, desired: Object) -> Object:
         return self._record(old, desired)
@@ -70,7 +99,7 @@ def tracking(
         subresource=subresource,
         ignore=ignore,
     )
-    return Tracking(field_manager, manager, options)
+    return Tracking(field_manager, manager, options, None if subresource else resource)
 
 
 def set_managed_fields(obj: Object, entries: Any) -> None:
