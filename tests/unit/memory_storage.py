@@ -64,6 +64,8 @@ class MemoryStorage:
 
     async def delete(self, key: str, *, preconditions: Any = None, validate: Any = None, cached: Any = None) -> Object:
         current = await self.get(key)
+        if validate is not None:
+            await validate(copy.deepcopy(current))
         del self.objects[key]
         self.revision += 1
         current["metadata"]["resourceVersion"] = str(self.revision)

@@ -52,3 +52,15 @@ def test_keys_are_independent_and_forget_drops_a_key() -> None:
     assert not own.is_echo("root/a", 6)
     own.forget("root/b")
     assert own.newest("root/b") == 0 and len(own) == 0
+
+
+def test_a_deletion_makes_older_states_gone_until_the_watch_shows_it() -> None:
+    own = OwnWrites()
+    own.deleted("root/w", 9)
+    assert own.deleted_since("root/w", 8)  # the watch cache still shows the Workspace as it was before
+    own.seen("root/w", 8)  # a read of that stale state keeps the memory
+    assert own.deleted_since("root/w", 8)
+    assert not own.deleted_since("root/w", 10)  # created again under the same name afterwards
+    assert own.newest("root/w") == 0  # a deletion asks no read of etcd
+    own.forget("root/w")  # the watch's DELETED event
+    assert len(own) == 0 and not own.deleted_since("root/w", 8)

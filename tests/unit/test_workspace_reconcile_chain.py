@@ -85,6 +85,18 @@ class CountingStorage(MemoryStorage):
             self.consistent_reads.append(key)
         return await super().get(key, revision=revision, consistent=consistent)
 
+    async def delete(self, key: str, *, preconditions: Any = None, validate: Any = None, cached: Any = None) -> Object:
+        self.writes.append(("delete", key))
+        self._writing = True
+        try:
+            return await super().delete(key, preconditions=preconditions, validate=validate, cached=cached)
+        finally:
+            self._writing = False
+
+    async def delete_prefixes(self, prefixes: Any, *, unchanged_since: int | None) -> int | None:
+        self.writes.append(("delete_prefixes", " ".join(prefixes)))
+        return await super().delete_prefixes(prefixes, unchanged_since=unchanged_since)
+
     def under(self, prefix: str) -> list[tuple[str, str]]:
         return [(op, key) for op, key in self.writes if key.startswith(prefix)]
 
@@ -325,11 +337,19 @@ async def test_deleting_a_workspace_whose_cluster_goes_at_once_writes_no_deletin
     await registry.store_of(WORKSPACES).delete(ROOT, "w", DeleteRequest())
     deleting = copy.deepcopy(storage.objects[f"{WORKSPACE_PREFIX}w"])
     storage.writes.clear()
+    storage.consistent_reads.clear()
     assert await controller.reconcile("root/w") is False
     assert f"{WORKSPACE_PREFIX}w" not in storage.objects
     assert logical_cluster_key(cluster) not in storage.objects
-    # one write of the Workspace (the finalizer), then its deletion; no status write
-    assert storage.under(WORKSPACE_PREFIX) == [("update", f"{WORKSPACE_PREFIX}w")]
+    assert not [key for key in storage.objects if f"/{cluster}/" in key], "nothing of the logical cluster is left"
+    # the LogicalCluster and its content in one transaction, never marked deleting (nobody would see it);
+    # (then the last sweep, right away without a Sweeper); the Workspace deleted in one write: no status
+    # write, no finalizer update before the delete
+    ops = [op for op, _ in storage.writes]
+    assert ops == ["delete_prefixes", "delete_prefixes", "delete"], storage.writes
+    assert f"{LC_PREFIX}{cluster}/" in storage.writes[0][1].split()
+    assert storage.writes[2] == ("delete", f"{WORKSPACE_PREFIX}w")
+    assert storage.consistent_reads == []
     # the deletion is remembered until the watch shows it
     assert len(controller.workspaces.own) == 1
     controller.on_event(WatchEvent("DELETED", deleting, int(deleting["metadata"]["resourceVersion"]) + 1))
@@ -352,5 +372,7 @@ async def test_a_pass_on_a_cache_that_still_shows_the_deleted_workspace_does_not
 
     storage.get = lagging  # type: ignore[method-assign]
     storage.writes.clear()
+    storage.consistent_reads.clear()
     assert await controller.reconcile("root/w") is False, "a second pass queued meanwhile finds it gone"
-    assert storage.under(WORKSPACE_PREFIX) == []
+    assert storage.writes == []
+    assert storage.consistent_reads == [], "the pass knows the deletion it made: no read of etcd"

@@ -6,7 +6,8 @@ LogicalCluster over HTTPS and waits until it is gone.
 
 When the Workspace is on this shard, its workspace controller runs the same purge inline (and retries it
 until it is done), so this controller only looks again one requeue delay later, as a backstop: two purges
-of one logical cluster at once would double its deletion's etcd writes."""
+of one logical cluster at once would double its deletion's etcd writes. Most often it deletes the logical
+cluster at once (at_once.py) without marking it, and this controller hears nothing."""
 
 from __future__ import annotations
 

@@ -64,12 +64,18 @@ async def purge(
         return False
     if not await delete_content(registry, cluster_name):
         return False
-    if logical_cluster is not None:
-        await _let_go(registry, cluster_name, logical_cluster)
-    registry.paths.clusters.forget(cluster_name)
-    # a LogicalCluster gone before this purge was let go after a content deletion: this one was the sweep
     if logical_cluster is None:
+        # it was let go after a content deletion before this purge: this one was the sweep
+        registry.paths.clusters.forget(cluster_name)
         return True
+    await _let_go(registry, cluster_name, logical_cluster)
+    return await finish(registry, cluster_name, sweep_later=sweep_later)
+
+
+async def finish(registry: Registry, cluster_name: str, *, sweep_later: Callable[[str], None] | None) -> bool:
+    """After the LogicalCluster went with (or after) the content: forget it, and sweep once more (now, or
+    through `sweep_later`) for writes admitted while it existed that land after the content deletion."""
+    registry.paths.clusters.forget(cluster_name)
     if sweep_later is not None:
         sweep_later(cluster_name)
         return True
@@ -102,7 +108,7 @@ async def delete_content(registry: Registry, cluster_name: str) -> bool:
     for attempt in range(CONTENT_ATTEMPTS):
         if attempt:
             await asyncio.sleep(CONTENT_PAUSE_SECONDS * attempt)
-        plan = await _plan(registry, cluster_name, CURRENT if attempt else CACHED)
+        plan = await plan_content(registry, cluster_name, CURRENT if attempt else CACHED)
         if plan is None:
             return False
         if await registry.storage.delete_prefixes(plan.prefixes, unchanged_since=plan.revision) is not None:
@@ -111,14 +117,14 @@ async def delete_content(registry: Registry, cluster_name: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class ContentPlan:
     """What one transaction deletes, valid as long as no key under `prefixes` changed after `revision`."""
 
     prefixes: list[str]
     revision: int
 
 
-async def _plan(registry: Registry, cluster_name: str, options: ListOptions) -> _Plan | None:
+async def plan_content(registry: Registry, cluster_name: str, options: ListOptions) -> ContentPlan | None:
     """The prefixes of the cluster's content as of one revision R; None if it has Workspaces at R.
 
     Everything the prefixes depend on is read at or before R and lies under them: the CRDs (whose
@@ -131,7 +137,7 @@ async def _plan(registry: Registry, cluster_name: str, options: ListOptions) -> 
     if workspaces.items:
         return None
     prefixes = [*_custom_resource_prefixes(crds, cluster_name), *_builtin_prefixes(registry, cluster_name)]
-    return _Plan(prefixes, min(crds.revision, workspaces.revision))
+    return ContentPlan(prefixes, min(crds.revision, workspaces.revision))
 
 
 async def content_prefixes(registry: Registry, cluster_name: str, options: ListOptions) -> list[str]:

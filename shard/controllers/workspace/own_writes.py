@@ -7,9 +7,12 @@ client-go controllers keep "expectations"), so that reads may come from the watc
 - echoes: the watch events of writes made on top of the very state the reconcile held (no one else wrote
   in between). The reconcile that wrote them went on from what it wrote, so their events are not queued
   again; any other event is (it may carry someone else's change).
+- deletions: the revision at which this controller deleted the Workspace. A reconcile that finds it in the
+  watch cache at an older revision knows it is gone (whatever is created under the name later has a newer
+  resourceVersion) and reads nothing.
 
-An entry goes away once the watch (or a read of the cache) has reached the newest write, so memory does
-not grow with the number of workspaces.
+An entry goes away once the watch (or a read of the cache) has reached the newest write, or has shown the
+deletion, so memory does not grow with the number of workspaces.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 class _Pending:
     newest: int = 0
     echoes: list[int] = field(default_factory=list)
+    deleted: int = 0
 
 
 @dataclass
@@ -33,6 +37,16 @@ class OwnWrites:
         pending.newest = max(pending.newest, revision)
         if echo:
             pending.echoes.append(revision)
+
+    def deleted(self, key: str, revision: int) -> None:
+        """This controller deleted `key` at `revision`."""
+        pending = self._pending.setdefault(key, _Pending())
+        pending.deleted = max(pending.deleted, revision)
+
+    def deleted_since(self, key: str, revision: int) -> bool:
+        """Whether this controller deleted `key` after `revision` (so a state of it at `revision` is gone)."""
+        pending = self._pending.get(key)
+        return pending is not None and pending.deleted > revision
 
     def newest(self, key: str) -> int:
         pending = self._pending.get(key)
@@ -54,7 +68,7 @@ class OwnWrites:
         if pending is None:
             return
         pending.echoes = [echo for echo in pending.echoes if echo > revision]
-        if pending.newest <= revision and not pending.echoes:
+        if pending.newest <= revision and not pending.echoes and pending.deleted <= revision:
             del self._pending[key]
 
     def forget(self, key: str) -> None:

@@ -4,8 +4,9 @@ shard's registry; remote.py has the HTTPS transport to another shard and the wri
 by shard name.
 
 `delete` starts the deletion and answers whether the logical cluster is gone (its holding shard removes
-the content first, shard/controllers/logicalclusterdeletion/). `available` is False while the shard is
-known to be unreachable (its circuit breaker is open), so scheduling can look elsewhere.
+the content first, or with it in one transaction: shard/controllers/logicalclusterdeletion/). `available`
+is False while the shard is known to be unreachable (its circuit breaker is open), so scheduling can look
+elsewhere.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Protocol
 from apimachinery import errors
 from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.types import Object
-from shard.controllers.logicalclusterdeletion.purge import purge
+from shard.controllers.logicalclusterdeletion.at_once import delete_at_once
+from shard.controllers.logicalclusterdeletion.purge import finish, purge
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
 from shard.registry.keys import logical_cluster_key
 from shard.registry.options import DeleteRequest
@@ -82,7 +84,10 @@ class LocalClusters:
         )
 
     async def delete(self, shard_name: str, cluster_name: str) -> bool:
-        """Mark it deleting and remove its content right away (as the deletion controller would)."""
+        """Remove it with its content in one transaction when nothing needs to see it deleting (at_once.py);
+        otherwise mark it deleting and remove its content right away (as the deletion controller would)."""
+        if await delete_at_once(self.registry, cluster_name):
+            return await finish(self.registry, cluster_name, sweep_later=self.sweep_later)
         marked = None  # the deleting LogicalCluster as written: the watch cache has rarely seen it yet
         try:
             # from the watch cache: the LogicalCluster was created long before; a stale state costs a retry
