@@ -15,13 +15,13 @@ from apimachinery import errors
 from apimachinery.apis.types import Object, ResourceDefinition
 from apimachinery.jsoncopy import json_copy
 from apimachinery.validation.names import generate_name
-from shard.registry import fieldmanagement, keys, metadata, validation
+from shard.registry import deletion, fieldmanagement, keys, metadata, validation
 from shard.registry.context import RequestContext, WriteOptions
-from shard.registry.errors import check_preconditions, translate
+from shard.registry.errors import translate
 from shard.registry.options import DeleteRequest
 from shard.registry.strategy import Strategy
 from shard.storage import errors as storage_errors
-from shard.storage.interface import Preconditions, Storage
+from shard.storage.interface import Storage
 
 Mutation = Callable[[Object], Awaitable[Object]]
 Step = tuple[Mutation, str]  # a mutation and the subresource it writes through ("" for the object itself)
@@ -30,8 +30,6 @@ CreateHook = Callable[[RequestContext, Object], Awaitable[None]]
 CreateWriter = Callable[[RequestContext, str, Object], Awaitable[Object]]
 
 GENERATE_NAME_ATTEMPTS = 8
-# propagationPolicy → the finalizer that makes the garbage collector finish the deletion
-GC_FINALIZERS = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}
 
 
 class _DeleteInstead(Exception):
@@ -229,52 +227,14 @@ class Store:
         return final_state
 
     # ---- delete --------------------------------------------------------------------------------
-    async def delete(
-        self, ctx: RequestContext, name: str, request: DeleteRequest, *, consistent: bool = True
-    ) -> tuple[Object, bool]:
-        """Returns (object, gone): gone=False means the object stays, marked for deletion. `consistent` False
-        (for controllers): start from the watch cache's state; the write is guarded by that state's
-        resourceVersion, and a stale one is found out and the verdict made again on the real state."""
-        key = self.key(ctx, name)
-        preconditions = Preconditions(request.precondition_uid, request.precondition_resource_version)
+    async def delete(self, ctx: RequestContext, name: str, request: DeleteRequest) -> tuple[Object, bool]:
+        """Returns (object, gone): gone=False means the object stays, marked for deletion (deletion.py)."""
         try:
-            current = await self.storage.get(key, consistent=consistent)
-            check_preconditions(current, preconditions, self.resource, name)
-            marked = json_copy(current)
-            gc_finalizer = GC_FINALIZERS.get(request.propagation_policy) if self.resource.kind != "Namespace" else None
-            if self.strategy.on_delete(marked) or metadata.finalizers(marked) or gc_finalizer:
-                return await self._mark_deleting(ctx, name, request, gc_finalizer, current), False
-            if request.dry_run:
-                return self.output(current), True
-            deleted = await self.storage.delete(
-                key,
-                preconditions=Preconditions(
-                    preconditions.uid, preconditions.resource_version or current["metadata"]["resourceVersion"]
-                ),
-                cached=current,  # just read: the delete needs no second read
-            )
+            return await deletion.delete(self, ctx, name, request)
         except storage_errors.StorageError as err:
             raise translate(err, self.resource, name) from None
-        return self.output(deleted), True
 
-    async def _mark_deleting(
-        self, ctx: RequestContext, name: str, request: DeleteRequest, gc_finalizer: str | None, current: Object
-    ) -> Object:
-        """Set deletionTimestamp (once) and the finalizer of an orphan or foreground propagation."""
-
-        async def mark(obj: Object) -> Object:
-            meta = metadata.meta(obj)
-            if not meta.get("deletionTimestamp"):
-                meta["deletionTimestamp"] = metadata.now_rfc3339()
-                meta["deletionGracePeriodSeconds"] = 0
-            if gc_finalizer and gc_finalizer not in metadata.finalizers(obj):
-                meta["finalizers"] = [*metadata.finalizers(obj), gc_finalizer]
-            self.strategy.on_delete(obj)
-            return obj
-
-        return await self._raw_update(ctx, name, mark, dry_run=request.dry_run, cached=current)
-
-    async def _raw_update(
+    async def raw_update(
         self, ctx: RequestContext, name: str, mutate: Mutation, *, dry_run: bool, cached: Object | None = None
     ) -> Object:
         """An update that may change server-owned metadata (deletion marks); used by the server only."""

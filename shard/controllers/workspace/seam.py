@@ -90,9 +90,9 @@ class LocalClusters:
             return await finish(self.registry, cluster_name, sweep_later=self.sweep_later)
         marked = None  # the deleting LogicalCluster as written: the watch cache has rarely seen it yet
         try:
-            # from the watch cache: the LogicalCluster was created long before; a stale state costs a retry
+            # from the watch cache (registry/deletion.py): a stale state costs a retry, not a wrong verdict
             state, gone = await self.registry.store_of(LOGICALCLUSTERS).delete(
-                self._ctx(cluster_name), "cluster", DeleteRequest(), consistent=False
+                self._ctx(cluster_name), "cluster", DeleteRequest()
             )
             marked = None if gone else state
         except errors.StatusError as err:
