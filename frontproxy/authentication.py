@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import quote
 
 from aiohttp import web
@@ -41,12 +42,17 @@ from frontproxy.lookup import NotAvailable, Resolver, WorkspaceDenied
 from frontproxy.options import FrontProxyConfig
 from frontproxy.shardclient import ShardError, ShardReader, ShardUnreachable
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 USER_KEY = web.RequestKey("kplane.frontproxy.user", UserInfo)
 ANONYMOUS_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/version", "/version/"})
 ADMIN = UserInfo(ADMIN_USER, ADMIN_GROUPS)
 MAX_REMEMBERED_ACCOUNTS = 10_000
+
+
+class Filter(Protocol):
+    """A step around the request handler (an aiohttp middleware's signature, `handler` by name)."""
+
+    def __call__(self, request: web.BaseRequest, handler: Handler) -> Awaitable[web.StreamResponse]: ...
 
 
 def build_authenticator(config: FrontProxyConfig, *, service_account_uid: ServiceAccountLookup) -> Union:
@@ -66,14 +72,14 @@ def static_tokens(config: FrontProxyConfig) -> StaticTokens:
     return tokens.merged(StaticTokens.of([(config.admin_token, ADMIN)]))
 
 
-def user_of(request: web.Request) -> UserInfo | None:
+def user_of(request: web.BaseRequest) -> UserInfo | None:
     """The authenticated user of a request (None: an anonymous request to a health endpoint)."""
     return request.get(USER_KEY)
 
 
-def authentication_filter(authenticator: Union) -> Middleware:
+def authentication_filter(authenticator: Union) -> Filter:
     @web.middleware
-    async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    async def authenticate(request: web.BaseRequest, handler: Handler) -> web.StreamResponse:
         token = bearer_token(request.headers.get("Authorization", ""))
         credentials = Credentials(token, peer_certificate_loader(request.transport), request.headers)
         user = await authenticator.authenticate(credentials)

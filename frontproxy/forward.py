@@ -6,45 +6,57 @@ headers pass through (minus hop-by-hop ones, see identity.py); no timeout cuts a
 headers came, only connecting is bounded. A shard that cannot be reached or that fails before its
 headers is `NotAvailable` (503); a shard that fails mid-body has the client's connection aborted, so a
 truncated body never looks complete. A client that goes away cancels the handler, which closes the
-shard connection (the shard's watch ends with it).
+shard connection (the shard's watch ends with it). Shards are reached over upstream.py's pooled
+keep-alive connections.
+
+A body that is already complete when it is looked at (a small request body that came with the request
+line, a shard answer that came with its headers: most gets and creates) travels as one write, headers
+and body together, rather than through the streaming machinery; waiting for more is never done for it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
-from yarl import URL
+from multidict import CIMultiDict
 
 from apimachinery.auth.user import UserInfo
+from frontproxy.http1 import UpstreamError
 from frontproxy.identity import request_headers, response_headers
 from frontproxy.lookup import NotAvailable
 from frontproxy.metrics import ProxyMetrics
+from frontproxy.upstream import UpstreamPool, UpstreamResponse
 
 log = logging.getLogger("kplane.frontproxy")
-NEVER_ADDED = ("Accept", "Accept-Encoding", "Content-Type", "User-Agent")  # aiohttp's defaults: only the client's
 
 
 @dataclass
 class Forwarder:
-    session: aiohttp.ClientSession
+    pool: UpstreamPool
     metrics: ProxyMetrics
-    connect_seconds: float = 10.0
 
-    async def forward(self, request: web.Request, target_url: str, user: UserInfo | None) -> web.StreamResponse:
+    async def forward(self, request: web.BaseRequest, target_url: str, user: UserInfo | None) -> web.StreamResponse:
         upstream = await self._send(request, target_url, user)
+        status, reason, headers = upstream.status, upstream.reason, CIMultiDict(response_headers(upstream.headers))
+        content = upstream.content
+        response = web.StreamResponse(status=status, reason=reason, headers=headers)
         try:
-            response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
-            for name, value in response_headers(upstream.headers.items()):
-                response.headers.add(name, value)
+            first = content.read_nowait()
+            if content.at_eof:  # the whole body came with the headers: one write, headers and body
+                upstream.release()
+                return web.Response(body=first, status=status, reason=reason, headers=headers)
             await response.prepare(request)
-            async for chunk in upstream.content.iter_any():
+            if first:
+                await response.write(first)
+            while chunk := await content.read():
                 await response.write(chunk)
             await response.write_eof()
-        except (aiohttp.ClientError, TimeoutError) as err:
+        except UpstreamError as err:
             log.info("%s %s: the shard failed mid-response: %r", request.method, target_url, err)
             upstream.close()
             if request.transport is not None:
@@ -56,21 +68,32 @@ class Forwarder:
         upstream.release()
         return response
 
-    async def _send(self, request: web.Request, target_url: str, user: UserInfo | None) -> aiohttp.ClientResponse:
+    async def _send(self, request: web.BaseRequest, target_url: str, user: UserInfo | None) -> UpstreamResponse:
         started = time.perf_counter()
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_seconds, sock_read=None)
         try:
-            upstream = await self.session.request(
-                request.method,
-                URL(target_url, encoded=True),
-                headers=request_headers(request.headers.items(), user),
-                data=request.content if request.body_exists else None,
-                allow_redirects=False,
-                timeout=timeout,
-                skip_auto_headers=NEVER_ADDED,
-            )
-        except (aiohttp.ClientError, TimeoutError, OSError) as err:
+            headers = request_headers(request.headers.items(), user)
+            upstream = await self.pool.request(request.method, target_url, headers.items(), request_body(request))
+        except UpstreamError as err:
             log.info("%s %s: the shard cannot be reached: %r", request.method, target_url, err)
             raise NotAvailable(target_url) from err
         self.metrics.headers_after(request.method, time.perf_counter() - started)
         return upstream
+
+
+def request_body(request: web.BaseRequest) -> bytes | AsyncIterator[bytes] | None:
+    """What to send as the request body: None without one, the bytes when all of it has arrived, else
+    a stream of what has arrived and what is still to come."""
+    if not request.body_exists:
+        return None
+    content = request.content
+    first = content.read_nowait()
+    if content.at_eof():
+        return first
+    return _rest_of(first, content)
+
+
+async def _rest_of(first: bytes, content: aiohttp.StreamReader) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    while chunk := await content.readany():
+        yield chunk

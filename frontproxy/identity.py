@@ -19,10 +19,20 @@ from multidict import CIMultiDict
 from apimachinery.auth.user import UserInfo
 
 HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te",
-     "trailer", "transfer-encoding", "upgrade"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
 )
 NOT_FORWARDED = frozenset({"host", "expect", "authorization"})
+DROPPED_TOWARDS_SHARDS = HOP_BY_HOP | NOT_FORWARDED
 IDENTITY_PREFIX = "x-remote-"
 USER_HEADER = "X-Remote-User"
 GROUP_HEADER = "X-Remote-Group"
@@ -47,13 +57,15 @@ def identity_headers(user: UserInfo) -> list[tuple[str, str]]:
 def request_headers(client_headers: Iterable[tuple[str, str]], user: UserInfo | None) -> CIMultiDict[str]:
     """The headers to send to the shard for a client's request (`user` None: an anonymous request)."""
     pairs = list(client_headers)
-    dropped = HOP_BY_HOP | NOT_FORWARDED | _named_by_connection(pairs)
-    headers: CIMultiDict[str] = CIMultiDict()
-    for name, value in pairs:
-        lowered = name.lower()
-        if lowered in dropped or lowered.startswith(IDENTITY_PREFIX):
-            continue
-        headers.add(name, value)
+    lowered = [name.lower() for name, _ in pairs]
+    dropped = _dropped(DROPPED_TOWARDS_SHARDS, pairs, lowered)
+    headers: CIMultiDict[str] = CIMultiDict(
+        [
+            pair
+            for pair, low in zip(pairs, lowered, strict=True)
+            if low not in dropped and not low.startswith(IDENTITY_PREFIX)
+        ]
+    )
     if user is not None:
         headers.extend(identity_headers(user))
     return headers
@@ -62,12 +74,19 @@ def request_headers(client_headers: Iterable[tuple[str, str]], user: UserInfo | 
 def response_headers(shard_headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """The shard's response headers the client gets."""
     pairs = list(shard_headers)
-    dropped = HOP_BY_HOP | _named_by_connection(pairs)
-    return [(name, value) for name, value in pairs if name.lower() not in dropped]
+    lowered = [name.lower() for name, _ in pairs]
+    dropped = _dropped(HOP_BY_HOP, pairs, lowered)
+    return [pair for pair, low in zip(pairs, lowered, strict=True) if low not in dropped]
 
 
-def _named_by_connection(pairs: list[tuple[str, str]]) -> frozenset[str]:
-    """Headers a `Connection` header declares hop-by-hop (`Connection: close, X-Foo` → {close, x-foo})."""
-    return frozenset(
-        token.strip().lower() for name, value in pairs if name.lower() == "connection" for token in value.split(",")
+def _dropped(always: frozenset[str], pairs: list[tuple[str, str]], lowered: list[str]) -> frozenset[str]:
+    """`always`, and the headers a `Connection` header declares hop-by-hop (`Connection: close, X-Foo` →
+    {close, x-foo}); most requests have no `Connection` header, so `always` is returned as it is."""
+    if "connection" not in lowered:
+        return always
+    return always | frozenset(
+        token.strip().lower()
+        for (_, value), low in zip(pairs, lowered, strict=True)
+        if low == "connection"
+        for token in value.split(",")
     )

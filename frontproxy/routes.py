@@ -4,7 +4,8 @@
   wildcard `*` and any other invalid path are 403 through the proxy.
 - `/services/<…>/clusters/<path or name>/<…>` → the shard of that logical cluster, the segment rewritten
   to its name; `*` there, or a `/services/` URL without a cluster, → the root shard.
-- `/healthz`, `/livez`, `/readyz` are answered here (the proxy's own health); `/metrics` are its metrics.
+- `/healthz`, `/livez`, `/readyz` are answered here (the proxy's own health); `GET /metrics` are its
+  metrics.
 - Anything else (`/version`, `/api`, `/openapi/v2`, …) → the root shard, unchanged.
 The query string is passed on as the client wrote it; a path with `.` or `..` segments is a 400.
 """
@@ -28,6 +29,8 @@ CLUSTERS = "/clusters/"
 SERVICES = "/services/"
 WILDCARD = "*"
 HEALTH_PATHS = frozenset({"/healthz", "/livez", "/readyz"})
+METRICS_PATH = "/metrics"
+METRICS_METHODS = frozenset({"GET", "HEAD"})
 
 
 def split_cluster(raw_path: str, start: int) -> tuple[str, str, str]:
@@ -44,7 +47,7 @@ class PathResolver(Protocol):
 
 
 class RequestForwarder(Protocol):
-    async def forward(self, request: web.Request, target_url: str, user: UserInfo | None) -> web.StreamResponse:
+    async def forward(self, request: web.BaseRequest, target_url: str, user: UserInfo | None) -> web.StreamResponse:
         """The shard's answer to the request sent to `target_url` for `user`."""
         ...
 
@@ -52,6 +55,9 @@ class RequestForwarder(Protocol):
 def has_dot_segment(raw_path: str) -> bool:
     """Whether a path has `.` or `..` segments (also %-encoded): a shard would resolve them after the
     proxy routed by the segments as written, reaching another logical cluster than the one resolved."""
+    slashed = raw_path if raw_path.startswith("/") else "/" + raw_path
+    if "/." not in slashed and "/%2" not in slashed:  # no segment can start with "." or "%2E" (most paths)
+        return False
     return any(unquote(segment) in (".", "..") for segment in raw_path.split("/"))
 
 
@@ -63,7 +69,13 @@ class ProxyRoutes:
     metrics: ProxyMetrics
     root_shard_url: str
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def dispatch(self, request: web.BaseRequest) -> web.StreamResponse:
+        """The proxy's metrics page or `handle`."""
+        if request.path == METRICS_PATH and request.method in METRICS_METHODS:
+            return await self.metrics_page(request)
+        return await self.handle(request)
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         raw_path, question, query = request.raw_path.partition("?")
         if has_dot_segment(raw_path):
             raise errors.bad_request(f"invalid path {raw_path!r}: '.' and '..' segments are not allowed")
@@ -72,7 +84,7 @@ class ProxyRoutes:
         target = await self._target(raw_path)
         return await self.forwarder.forward(request, target + question + query, user_of(request))
 
-    async def metrics_page(self, _: web.Request) -> web.Response:
+    async def metrics_page(self, _: web.BaseRequest) -> web.Response:
         self.metrics.measure(self.index)
         body, content_type = self.metrics.exposition()
         response = web.Response(body=body)

@@ -1,34 +1,44 @@
-"""A front-proxy process: config → one client session → index, feeder, resolver → the aiohttp app → HTTPS.
+"""A front-proxy process: config → one client session → index, feeder, resolver → the handler → HTTPS.
 
-The app's middlewares, outermost first: metrics → errors → authentication; then /metrics and the
-catch-all route of routes.py. Errors become what kcp's proxy answers: a `Status` for 401 and for the 403
+The handler is aiohttp's low-level server (no application, router or middleware machinery: one proxy
+route is all there is) calling the filters, outermost first: `Expect: 100-continue` (answered as an
+aiohttp application does) → metrics → errors → authentication; then routes.py (its metrics page or the
+proxy). Errors become what kcp's proxy answers: a `Status` for 401 and for the 403
 of a path that leads nowhere (as the shard answers an unknown logical cluster: reason Forbidden,
 "workspace access not permitted"), and Go's plain-text `http.Error` "Not available." for a 503.
 
 The listener serves the PKI's serving certificate and verifies client certificates against the client CA
 (optional: tokens work without one). Shards are called over one `aiohttp.ClientSession` with a connection
 pool without a size limit (every open watch holds a connection), mTLS with the front-proxy client
-certificate, and no decompression (bytes are forwarded as the shard sent them). `ready` is called once
+certificate, and no decompression; forwarded requests go over upstream.py's pool (same mTLS identity),
+which never decompresses either: bytes are forwarded as the shard sent them. `ready` is called once
 requests are served, even before the feeder's first lists: a miss is read through. Shutdown: the feeder
-stops, the listener stops (open responses are cancelled), the session closes.
+stops, the listener stops (open responses are cancelled), the pool and the session close.
+
+Once started, the objects that live as long as the process are frozen out of the garbage collector's
+generations and its first generation is collected less often: every proxied request allocates a few
+hundred container objects, and the collector otherwise spent about 5% of the proxy's CPU re-scanning them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import gc
 import logging
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import orjson
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 
 from apimachinery import errors
 from apimachinery.auth.authn import Union
 from apimachinery.index.sharded import ShardedIndex
 from apimachinery.pki import ssl_client_context, ssl_server_context
-from frontproxy.authentication import ShardServiceAccounts, authentication_filter, build_authenticator
+from frontproxy.authentication import Filter, ShardServiceAccounts, authentication_filter, build_authenticator
 from frontproxy.feeder import IndexFeeder
 from frontproxy.forward import Forwarder
 from frontproxy.lookup import NotAvailable, Resolver, WorkspaceDenied
@@ -36,12 +46,15 @@ from frontproxy.metrics import ProxyMetrics
 from frontproxy.options import FrontProxyConfig
 from frontproxy.routes import ProxyRoutes
 from frontproxy.shardclient import ShardClient
+from frontproxy.upstream import UpstreamPool
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+
 log = logging.getLogger("kplane.frontproxy")
 KEEPALIVE_SECONDS = 30.0
 WORKSPACE_DENIED = "workspace access not permitted"
 NOT_AVAILABLE = "Not available."
+GC_THRESHOLDS = (20_000, 10, 10)  # first generation: Python's default is 700 allocations
 
 
 def status_response(error: errors.StatusError) -> web.Response:
@@ -59,7 +72,7 @@ def not_available() -> web.Response:
 
 
 @web.middleware
-async def errors_to_responses(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def errors_to_responses(request: web.BaseRequest, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except errors.StatusError as err:
@@ -75,9 +88,9 @@ async def errors_to_responses(request: web.Request, handler: Handler) -> web.Str
         return status_response(errors.internal(repr(err)))
 
 
-def metrics_filter(metrics: ProxyMetrics) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def metrics_filter(metrics: ProxyMetrics) -> Filter:
     @web.middleware
-    async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
+    async def count(request: web.BaseRequest, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
         metrics.count(request.method, response.status)
         return response
@@ -85,12 +98,32 @@ def metrics_filter(metrics: ProxyMetrics) -> Callable[[web.Request, Handler], Aw
     return count
 
 
-def build_app(*, routes: ProxyRoutes, authenticator: Union, metrics: ProxyMetrics) -> web.Application:
-    middlewares = [metrics_filter(metrics), errors_to_responses, authentication_filter(authenticator)]
-    app = web.Application(middlewares=middlewares)  # type: ignore[arg-type]
-    app.router.add_get("/metrics", routes.metrics_page)
-    app.router.add_route("*", "/{tail:.*}", routes.handle)
-    return app
+@web.middleware
+async def expect_continue(request: web.BaseRequest, handler: Handler) -> web.StreamResponse:
+    """`Expect: 100-continue` answered before anything else, as an aiohttp application does (the client
+    then sends its body); any other expectation of an HTTP/1.1 request is a 417."""
+    expect = request.headers.get("Expect")
+    if expect and request.version == HttpVersion11:
+        if expect.lower() != "100-continue":
+            raise web.HTTPExpectationFailed(text=f"Unknown Expect: {expect}")
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0  # the answer's body has not started
+        await request.writer.drain()
+    return await handler(request)
+
+
+def build_handler(*, routes: ProxyRoutes, authenticator: Union, metrics: ProxyMetrics) -> Handler:
+    """The filters around the routes, composed once."""
+    filters: list[Filter] = [
+        expect_continue,
+        metrics_filter(metrics),
+        errors_to_responses,
+        authentication_filter(authenticator),
+    ]
+    handler: Handler = routes.dispatch
+    for outer in reversed(filters):
+        handler = functools.partial(outer, handler=handler)
+    return handler
 
 
 # --- the process -------------------------------------------------------------------------------
@@ -98,13 +131,16 @@ def build_app(*, routes: ProxyRoutes, authenticator: Union, metrics: ProxyMetric
 
 @contextlib.asynccontextmanager
 async def shard_session(config: FrontProxyConfig) -> AsyncIterator[aiohttp.ClientSession]:
-    pki = config.options.pki
-    tls = ssl_client_context(pki.ca_cert, pki.front_proxy_client_cert, pki.front_proxy_client_key)
-    connector = aiohttp.TCPConnector(ssl=tls, limit=0, keepalive_timeout=KEEPALIVE_SECONDS)
+    connector = aiohttp.TCPConnector(ssl=_client_tls(config), limit=0, keepalive_timeout=KEEPALIVE_SECONDS)
     async with aiohttp.ClientSession(
         connector=connector, auto_decompress=False, skip_auto_headers=("Accept-Encoding", "User-Agent")
     ) as session:
         yield session
+
+
+def _client_tls(config: FrontProxyConfig) -> ssl.SSLContext:
+    pki = config.options.pki
+    return ssl_client_context(pki.ca_cert, pki.front_proxy_client_cert, pki.front_proxy_client_key)
 
 
 async def run_front_proxy(config: FrontProxyConfig, *, ready: Callable[[], None], stop: asyncio.Event) -> None:
@@ -113,9 +149,12 @@ async def run_front_proxy(config: FrontProxyConfig, *, ready: Callable[[], None]
         shard_client = ShardClient(session)
         resolver = Resolver(index, shard_client, config.root_shard_url, metrics)
         authenticator = build_authenticator(config, service_account_uid=ShardServiceAccounts(resolver, shard_client))
-        routes = ProxyRoutes(resolver, Forwarder(session, metrics), index, metrics, config.root_shard_url)
+        pool = UpstreamPool(_client_tls(config), idle_seconds=KEEPALIVE_SECONDS)
+        routes = ProxyRoutes(resolver, Forwarder(pool, metrics), index, metrics, config.root_shard_url)
         feeder = IndexFeeder(index, shard_client, config.root_shard_url, metrics)
-        runner = await _serve(config, build_app(routes=routes, authenticator=authenticator, metrics=metrics))
+        runner = await _serve(config, build_handler(routes=routes, authenticator=authenticator, metrics=metrics))
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         try:
             async with asyncio.TaskGroup() as group:
                 feeding = group.create_task(feeder.run())
@@ -124,11 +163,13 @@ async def run_front_proxy(config: FrontProxyConfig, *, ready: Callable[[], None]
                 feeding.cancel()
         finally:
             await runner.cleanup()
+            pool.close()
 
 
-async def _serve(config: FrontProxyConfig, app: web.Application) -> web.AppRunner:
+async def _serve(config: FrontProxyConfig, handler: Handler) -> web.ServerRunner:
     options = config.options
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0, handler_cancellation=True)
+    server = web.Server(handler, handler_cancellation=True, access_log=None)
+    runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=2.0)
     await runner.setup()
     tls = ssl_server_context(options.pki, client_ca=options.pki.ca_cert)
     site = web.TCPSite(runner, options.bind_address, options.port, ssl_context=tls, reuse_address=True)

@@ -104,6 +104,11 @@ async def test_dot_segments_are_refused(path: str) -> None:
     assert raised.value.code == 400 and not forwarder.sent
 
 
+@pytest.mark.parametrize("path", ["/apis/tenancy.kcp.io/v1", "/a/.hidden/%2e%2ex", "/a/%2Fb", "/a/b.", ".x/y"])
+def test_dots_inside_segments_are_not_dot_segments(path: str) -> None:
+    assert not has_dot_segment(path)
+
+
 async def _answer(path: str) -> web.Response:
     routes, _, _ = _routes()
     response = await errors_to_responses(make_mocked_request("GET", path), routes.handle)
