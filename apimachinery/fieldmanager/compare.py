@@ -5,6 +5,9 @@ sides) is added, removed or modified as a whole; granular maps and lists are com
 and a map or list item that appears or disappears entirely is itself added or removed too (which is why
 an Update manager owns `f:data: {".": {}}` after creating `data`). List items are matched by their
 names; an item name present twice on one side is compared as a whole.
+
+A value with nothing on the left (every field of a created object) is added with every position under it:
+`_added` builds that subtree of the added set directly, without a path per position.
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ class _Comparer:
     result: Comparison
 
     def node(self, lhs: Any, rhs: Any, type_ref: TypeRef, path: Path) -> None:
+        if lhs is MISSING and rhs is not MISSING and path:
+            self._added(_node_at(self.result.added, path[:-1]), path[-1], rhs, type_ref)
+            return
         left = atom_kind(lhs, type_ref) if lhs is not MISSING else None
         right = atom_kind(rhs, type_ref) if rhs is not MISSING else None
         if rhs is MISSING:
@@ -115,6 +121,37 @@ class _Comparer:
                 if lefts:
                     self.node(lefts[0], MISSING, type_ref.items(), item_path)
                 self.result.added.insert(item_path)
+
+    def _added(self, node: FieldSet, element: PathElement, value: Any, type_ref: TypeRef) -> None:
+        """`value` is new at `element` of `node`: as `node` would find it, position by position."""
+        node.members.add(element)
+        kind = atom_kind(value, type_ref)
+        if kind == "map":
+            if type_ref.map_atomic() or not isinstance(value, dict) or not value:
+                return
+            below = _node_at(node, (element,))
+            for key, item in value.items():
+                self._added(below, field_element(key), item, type_ref.field(key))
+        elif kind == "list":
+            if type_ref.list_type() == "atomic" or not isinstance(value, list) or not value:
+                return
+            below, items = _node_at(node, (element,)), type_ref.items()
+            for name, group in _group(value, type_ref).items():
+                if len(group) == 1:
+                    self._added(below, name, group[0], items)
+                else:  # a name given twice is added as a whole
+                    below.members.add(name)
+
+
+def _node_at(root: FieldSet, path: Path) -> FieldSet:
+    """The node `path` leads to in a set being built, created if needed."""
+    node = root
+    for element in path:
+        child = node.children.get(element)
+        if child is None:
+            child = node.children[element] = FieldSet()
+        node = child
+    return node
 
 
 def _as(value: Any, kind: type) -> Any:

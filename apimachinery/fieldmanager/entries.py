@@ -64,7 +64,8 @@ class Managed:
     times: dict[ManagerId, str | None] = field(default_factory=dict)
 
     def copy(self) -> Managed:
-        owners = {m: Owned(o.fields.copy(), o.api_version, o.applied) for m, o in self.owners.items()}
+        """A copy whose owners can be replaced and changed; their field sets, never changed, are shared."""
+        owners = {m: Owned(o.fields, o.api_version, o.applied) for m, o in self.owners.items()}
         return Managed(owners, dict(self.times))
 
 

@@ -3,6 +3,10 @@
 A path is in the set when its last element is a member of the node its prefix leads to. Children never
 hold empty sets. The operations are those of structured-merge-diff: union, intersection, difference
 (members only) and recursive difference (a member of the other set removes the whole subtree).
+
+A set is only inserted into while it is being built; once built it is never changed, which lets the
+operations share the subtrees they leave as they are between their operands and their result instead
+of copying them.
 """
 
 from __future__ import annotations
@@ -31,10 +35,14 @@ class FieldSet:
             return
         node = self
         for element in path[:-1]:
-            node = node.children.setdefault(element, FieldSet())
+            child = node.children.get(element)
+            if child is None:
+                child = node.children[element] = FieldSet()
+            node = child
         node.members.add(path[-1])
 
     def copy(self) -> FieldSet:
+        """A deep copy, for a caller that wants to insert into it."""
         return FieldSet(set(self.members), {pe: child.copy() for pe, child in self.children.items()})
 
     # ---- queries -------------------------------------------------------------------------------
@@ -68,9 +76,10 @@ class FieldSet:
 
     # ---- algebra -------------------------------------------------------------------------------
     def union(self, other: FieldSet) -> FieldSet:
-        children = {pe: child.copy() for pe, child in self.children.items()}
+        children = dict(self.children)
         for pe, child in other.children.items():
-            children[pe] = children[pe].union(child) if pe in children else child.copy()
+            mine = children.get(pe)
+            children[pe] = child if mine is None else mine.union(child)
         return FieldSet(self.members | other.members, children)
 
     def intersection(self, other: FieldSet) -> FieldSet:
@@ -86,7 +95,8 @@ class FieldSet:
         """Members of `other` leave; a member's subtree stays unless `other` lists it too."""
         children = {}
         for pe, child in self.children.items():
-            rest = child.difference(other.children[pe]) if pe in other.children else child.copy()
+            theirs = other.children.get(pe)
+            rest = child if theirs is None else child.difference(theirs)
             if not rest.empty():
                 children[pe] = rest
         return FieldSet(self.members - other.members, children)
@@ -97,7 +107,8 @@ class FieldSet:
         for pe, child in self.children.items():
             if pe in other.members:
                 continue
-            rest = child.recursive_difference(other.children[pe]) if pe in other.children else child.copy()
+            theirs = other.children.get(pe)
+            rest = child if theirs is None else child.recursive_difference(theirs)
             if not rest.empty():
                 children[pe] = rest
         return FieldSet(self.members - other.members, children)

@@ -7,6 +7,7 @@ path form used in conflict messages (`.data`, `[name="a"]`, `[="x"]`, `[0]`).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -67,7 +68,9 @@ class PathElement:
         return f"[{self.token}]"
 
 
+@functools.lru_cache(maxsize=4096)
 def field_element(name: str) -> PathElement:
+    """Elements are immutable, so one per name is shared (every write compares every field by name)."""
     return PathElement(Kind.FIELD, name, (name,))
 
 

@@ -46,10 +46,17 @@ def test_decode_refuses_a_non_object() -> None:
         codec.decode(b"[1]", 3)
 
 
-def test_same_content_ignores_resource_version_and_key_order() -> None:
+def test_decoded_if_changed_ignores_resource_version_and_key_order() -> None:
     stored = codec.encode({"a": 1, "metadata": {"name": "x"}})
-    assert codec.same_content({"metadata": {"resourceVersion": "4", "name": "x"}, "a": 1}, stored)
-    assert not codec.same_content({"metadata": {"name": "x"}, "a": 2}, stored)
+    assert (
+        codec.decoded_if_changed(codec.encode({"metadata": {"resourceVersion": "4", "name": "x"}, "a": 1}), stored)
+        is None
+    )
+    assert codec.decoded_if_changed(codec.encode({"a": 1, "metadata": {"name": "x"}}), stored) is None
+    changed = codec.decoded_if_changed(
+        codec.encode({"metadata": {"name": "x", "resourceVersion": "4"}, "a": 2}), stored
+    )
+    assert changed == {"metadata": {"name": "x"}, "a": 2}
 
 
 def test_preconditions() -> None:

@@ -125,7 +125,7 @@ class EtcdClient:
     ) -> TxnResult:
         """If every compare holds, apply `success`, else `failure`; atomically, at one revision."""
         request = rpc_pb2.TxnRequest(compare=compares, success=success, failure=failure)
-        key = compares[0].key if compares else b""
+        key = compares[0]["key"] if compares else b""
         response: rpc_pb2.TxnResponse = await self._call(self._kv.Txn, request, key)
         return TxnResult(succeeded=response.succeeded, revision=response.header.revision, responses=response.responses)
 

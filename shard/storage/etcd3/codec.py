@@ -40,7 +40,10 @@ def with_resource_version(obj: Object, revision: int) -> Object:
     return obj
 
 
-def same_content(obj: Object, stored: bytes) -> bool:
-    """True if `obj` equals the stored value, ignoring resourceVersion and key order."""
-    current: Any = orjson.loads(stored)
-    return bool(orjson.loads(encode(obj)) == current)
+def decoded_if_changed(data: bytes, stored: bytes) -> Object | None:
+    """None if the stored form `data` holds what `stored` holds (key order aside), else `data` decoded
+    (a fresh object without resourceVersion): a write needs it as its answer once it succeeds."""
+    if data == stored:
+        return None
+    written: Any = orjson.loads(data)
+    return None if written == orjson.loads(stored) else written

@@ -89,17 +89,18 @@ class Etcd3Storage:
             except Exception as verdict:
                 state = await self._judge_again(key, state, verdict)
                 continue
-            if codec.same_content(updated, state.value):
+            data = codec.encode(updated)
+            written = codec.decoded_if_changed(data, state.value)
+            if written is None:
                 if not state.current:  # "no change" against a cached state proves nothing
                     state = _State.of(await self._get_kv(key))
                     continue
                 return codec.decode(state.value, state.revision)
-            data = codec.encode(updated)
             result = await self._etcd.txn(
                 [mod_revision_is(raw_key, state.revision)], [put_op(raw_key, data)], [get_op(raw_key)]
             )
             if result.succeeded:
-                return codec.decode(data, result.revision)
+                return codec.with_resource_version(written, result.revision)
             state = _State.of(_current_from_failure(key, result))
 
     async def delete(
