@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
 import logging
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -34,7 +33,7 @@ import aiohttp
 import orjson
 from aiohttp import HttpVersion11, web
 
-from apimachinery import errors
+from apimachinery import errors, gctuning
 from apimachinery.auth.authn import Union
 from apimachinery.index.sharded import ShardedIndex
 from apimachinery.pki import ssl_client_context, ssl_server_context
@@ -54,7 +53,6 @@ log = logging.getLogger("kplane.frontproxy")
 KEEPALIVE_SECONDS = 30.0
 WORKSPACE_DENIED = "workspace access not permitted"
 NOT_AVAILABLE = "Not available."
-GC_THRESHOLDS = (20_000, 10, 10)  # first generation: Python's default is 700 allocations
 
 
 def status_response(error: errors.StatusError) -> web.Response:
@@ -153,8 +151,7 @@ async def run_front_proxy(config: FrontProxyConfig, *, ready: Callable[[], None]
         routes = ProxyRoutes(resolver, Forwarder(pool, metrics), index, metrics, config.root_shard_url)
         feeder = IndexFeeder(index, shard_client, config.root_shard_url, metrics)
         runner = await _serve(config, build_handler(routes=routes, authenticator=authenticator, metrics=metrics))
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
+        gctuning.after_start()
         try:
             async with asyncio.TaskGroup() as group:
                 feeding = group.create_task(feeder.run())

@@ -18,6 +18,7 @@ from contextlib import AsyncExitStack
 
 from aiohttp import web
 
+from apimachinery import gctuning
 from apimachinery.apis.catalog import builtin_catalog
 from apimachinery.pki import ssl_server_context
 from shard.auth.access import ShardAccess
@@ -106,6 +107,7 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         global_reviews = GlobalReviews(topology.http, options.external_url) if options.external_url else None
         runner = await _serve(options, registry, access, global_reviews)
         stack.push_async_callback(runner.cleanup)
+        gctuning.after_start()
         ready()
         await stop.wait()
 
