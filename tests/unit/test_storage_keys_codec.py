@@ -98,3 +98,12 @@ def test_delete_event_type() -> None:
     assert delete_event_type(OFF, None) == "DELETED"
     assert delete_event_type(ON, selected) == "DELETED"
     assert delete_event_type(OFF, selected) is None
+
+
+def test_decoded_if_changed_sees_a_change_of_json_type() -> None:
+    # Python holds 1 == 1.0 == True; an update from one to another is a change all the same
+    for before, after in ((1, True), (1, 1.0), (0, False), (True, 1.0)):
+        stored = codec.encode({"metadata": {"name": "x"}, "a": before})
+        written = codec.decoded_if_changed(codec.encode({"metadata": {"name": "x"}, "a": after}), stored)
+        assert written is not None
+        assert type(written["a"]) is type(after)

@@ -41,9 +41,18 @@ def with_resource_version(obj: Object, revision: int) -> Object:
 
 
 def decoded_if_changed(data: bytes, stored: bytes) -> Object | None:
-    """None if the stored form `data` holds what `stored` holds (key order aside), else `data` decoded
-    (a fresh object without resourceVersion): a write needs it as its answer once it succeeds."""
+    """None if the stored form `data` holds what `stored` holds (key order aside, JSON types not), else
+    `data` decoded (a fresh object without resourceVersion): a write needs it as its answer once it
+    succeeds."""
     if data == stored:
         return None
     written: Any = orjson.loads(data)
-    return None if written == orjson.loads(stored) else written
+    previous = orjson.loads(stored)
+    if written != previous:
+        return written
+    # equal as Python values, where 1, 1.0 and true are one value; JSON tells them apart
+    return None if _canonical(written) == _canonical(previous) else written
+
+
+def _canonical(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
