@@ -46,7 +46,7 @@ def decoded_if_changed(data: bytes, stored: bytes) -> Object | None:
     succeeds."""
     if data == stored:
         return None
-    written: Any = orjson.loads(data)
+    written: Object = orjson.loads(data)
     previous = orjson.loads(stored)
     if written != previous:
         return written
