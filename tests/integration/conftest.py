@@ -1,4 +1,5 @@
-"""Fixtures of the integration suite: one real kplane for the session, kubectl and the Python client."""
+"""Fixtures of the integration suite: one real kplane for the session, kubectl and the Python client; and for
+a module that reads etcd directly, a kplane of its own (`server`, `ctl`) on an etcd of its own (`etcd`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
 from tests.integration.harness import Kplane, Kubectl, kubectl_binary, start_kplane
+from tests.integration.own_etcd import EtcdInThread
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +47,21 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text)
     return path
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EtcdInThread]:
+    with EtcdInThread(tmp_path_factory.mktemp("etcd")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, etcd: EtcdInThread) -> Iterator[Kplane]:
+    kplane = start_kplane(tmp_path_factory.mktemp("kplane") / "root", extra_args=("--etcd-servers", etcd.endpoint))
+    yield kplane
+    kplane.stop()
+
+
+@pytest.fixture(scope="module")
+def ctl(server: Kplane) -> Kubectl:
+    return Kubectl(kubectl_binary(), server.kubeconfig)

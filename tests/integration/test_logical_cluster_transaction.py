@@ -5,7 +5,6 @@ read directly from the etcd the shard runs on. Through an admin POST and through
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -14,24 +13,12 @@ import pytest
 from shard.storage.etcd3.client import EtcdClient
 from shard.storage.etcd3.config import EtcdClientConfig
 from shard.storage.etcd3.keys import prefix_range_end
-from tests.integration.harness import Kplane, Kubectl, kubectl_binary, request_json, start_kplane
-from tests.integration.test_workspaces import EtcdInThread, cluster_of, create_workspace, wait_ready
+from tests.integration.harness import Kplane, Kubectl, kubectl_binary, request_json
+from tests.integration.own_etcd import EtcdInThread
+from tests.integration.test_workspaces import cluster_of, create_workspace, wait_ready
 
 NAMESPACES = ("default", "kube-system", "kube-public")
 OWNER = {"username": "jane", "groups": ["system:authenticated"]}
-
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EtcdInThread]:
-    with EtcdInThread(tmp_path_factory.mktemp("etcd")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, etcd: EtcdInThread) -> Iterator[Kplane]:
-    kplane = start_kplane(tmp_path_factory.mktemp("kplane-lc") / "root", extra_args=("--etcd-servers", etcd.endpoint))
-    yield kplane
-    kplane.stop()
 
 
 def expected_keys(cluster: str, *, owned: bool) -> set[str]:

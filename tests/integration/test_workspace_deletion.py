@@ -8,17 +8,15 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
-
-import pytest
 
 from shard.storage.etcd3.client import EtcdClient
 from shard.storage.etcd3.config import EtcdClientConfig
 from shard.storage.etcd3.results import EVENT_DELETE
-from tests.integration.harness import Kplane, Kubectl, kubectl_binary, start_kplane
-from tests.integration.test_workspaces import EtcdInThread, cluster_of, create_workspace, wait_ready
+from tests.integration.harness import Kplane, Kubectl
+from tests.integration.own_etcd import EtcdInThread
+from tests.integration.test_workspaces import cluster_of, create_workspace, wait_ready
 
 ALL_KEYS = b"\x00"  # with range_end "\0": every key
 SETTLE_SECONDS = 10
@@ -71,24 +69,6 @@ class EtcdRecorder:
                     if seen >= end:
                         break
             await watch.cancel()
-
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EtcdInThread]:
-    with EtcdInThread(tmp_path_factory.mktemp("etcd")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, etcd: EtcdInThread) -> Iterator[Kplane]:
-    kplane = start_kplane(tmp_path_factory.mktemp("kplane-del") / "root", extra_args=("--etcd-servers", etcd.endpoint))
-    yield kplane
-    kplane.stop()
-
-
-@pytest.fixture(scope="module")
-def ctl(server: Kplane) -> Kubectl:
-    return Kubectl(kubectl_binary(), server.kubeconfig)
 
 
 def test_a_leaf_workspace_goes_in_three_etcd_writes_leaving_nothing(

@@ -4,78 +4,13 @@ of the deleted logical clusters in etcd (read directly from the etcd this kplane
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from shard.storage.etcd3.client import EtcdClient
-from shard.storage.etcd3.config import EtcdClientConfig
-from shard.storage.etcd3.embedded import EmbeddedEtcd, EmbeddedEtcdConfig
-from shard.storage.etcd3.keys import prefix_range_end
-from tests.integration.harness import Kplane, Kubectl, WatchEvents, kubectl_binary, request_json, start_kplane
+from tests.integration.harness import Kplane, Kubectl, WatchEvents, request_json
+from tests.integration.own_etcd import EtcdInThread
 
 READY_SECONDS = 30
-
-
-class EtcdInThread:
-    """An embedded etcd run on its own event loop in a thread, so sync tests can read it directly."""
-
-    def __init__(self, base_dir: Path) -> None:
-        self.base_dir = base_dir
-        self.endpoint = ""
-        self._started = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
-
-    async def _run(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        async with EmbeddedEtcd(EmbeddedEtcdConfig(self.base_dir, unsafe_no_fsync=True)) as etcd:
-            self.endpoint = etcd.endpoint
-            self._started.set()
-            await self._stop.wait()
-
-    def __enter__(self) -> EtcdInThread:
-        self._thread.start()
-        assert self._started.wait(60), "embedded etcd did not start"
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-
-    def stored_keys(self, prefix: str = "/registry/") -> list[str]:
-        async def read() -> list[str]:
-            async with EtcdClient(EtcdClientConfig(endpoint=self.endpoint)) as etcd_client:
-                start = prefix.encode()
-                result = await etcd_client.range(start, range_end=prefix_range_end(start), keys_only=True)
-                return [kv.key.decode() for kv in result.kvs]
-
-        return asyncio.run(read())
-
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EtcdInThread]:
-    with EtcdInThread(tmp_path_factory.mktemp("etcd")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, etcd: EtcdInThread) -> Iterator[Kplane]:
-    kplane = start_kplane(tmp_path_factory.mktemp("kplane-ws") / "root", extra_args=("--etcd-servers", etcd.endpoint))
-    yield kplane
-    kplane.stop()
-
-
-@pytest.fixture(scope="module")
-def ctl(server: Kplane) -> Kubectl:
-    return Kubectl(kubectl_binary(), server.kubeconfig)
 
 
 def create_workspace(ctl: Kubectl, server: str, name: str, type_name: str = "") -> None:
