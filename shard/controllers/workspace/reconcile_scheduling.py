@@ -4,13 +4,12 @@
    together with the `core.kcp.io/logicalcluster` finalizer, before any LogicalCluster is written;
 2. create the LogicalCluster on that shard through the seam (idempotent: same owner → success; another
    owner → drop the name and choose again), then set `spec.cluster` and `spec.URL` (written by the phase
-   step, with the status they lead to). The LogicalCluster
-   carries the `core.kcp.io/logicalcluster-deletion` finalizer: its shard empties it before it goes. It is
-   `Ready` from the start when its type chain has no initializer (`Initializing` otherwise).
+   step, with the status they lead to). The LogicalCluster carries the
+   `core.kcp.io/logicalcluster-deletion` finalizer: its shard empties it before it goes. It is `Ready` from
+   the start when its type chain has no initializer (`Initializing` otherwise).
 
 Step 1 is made at admission when it can be (`place`: the Workspace is first stored with its choice), else
-by the controller. The controller runs step 2 right after step 1 in the same reconcile, from the Workspace
-step 1 wrote:
+by the controller, which runs step 2 right after it in the same reconcile, from the Workspace step 1 wrote:
 the choice is stored before the LogicalCluster is created all the same. A chosen shard that stays
 unreachable in step 2, or that left root, sends the workspace back to step 1, which then prefers the next
 shard in rendezvous order (fallback.py).
@@ -55,15 +54,7 @@ def annotations_of(obj: Object) -> dict[str, str]:
 async def choose(workspaces: Workspaces, parent: str, workspace: Object, shards: list[Object]) -> Object | None:
     """Phase 1: the workspace with its shard and cluster name chosen; None when no shard is available (the
     workspace must be looked at again)."""
-    name = workspace["metadata"]["name"]
-    selector = ((workspace.get("spec") or {}).get("location") or {}).get("selector")
-    choice = fallback.choose(
-        shards,
-        f"{parent}/{name}",
-        selector,
-        unreachable=fallback.unreachable_shards(workspace),
-        available=workspaces.writer.available,
-    )
+    choice = _choice(workspaces, parent, workspace, shards, fallback.unreachable_shards(workspace))
     shard = choice.shard
     if shard is None:
         await workspaces.set_status(
@@ -86,16 +77,19 @@ async def place(workspaces: Workspaces, parent: str, workspace: Object) -> None:
     """Phase 1 at admission, on the new Workspace before it is first stored: the choice is durable with the
     Workspace itself, which saves the controller a write. Nothing is chosen for a workspace without a name
     yet (generateName) or when no shard is available: the controller chooses, or says why it cannot."""
-    name = workspace["metadata"].get("name")
-    if not name:
+    if not workspace["metadata"].get("name"):
         return
-    selector = ((workspace.get("spec") or {}).get("location") or {}).get("selector")
-    shards = await workspaces.shards()
-    choice = fallback.choose(
-        shards, f"{parent}/{name}", selector, unreachable=(), available=workspaces.writer.available
-    )
+    choice = _choice(workspaces, parent, workspace, await workspaces.shards(), unreachable=[])
     if choice.shard is not None:
         _record(workspace, choice.shard, choice.passed_over)
+
+
+def _choice(
+    workspaces: Workspaces, parent: str, workspace: Object, shards: list[Object], unreachable: list[str]
+) -> fallback.Choice:
+    selector = ((workspace.get("spec") or {}).get("location") or {}).get("selector")
+    key = f"{parent}/{workspace['metadata']['name']}"
+    return fallback.choose(shards, key, selector, unreachable=unreachable, available=workspaces.writer.available)
 
 
 def _record(workspace: Object, shard: Object, passed_over: tuple[str, ...]) -> None:
