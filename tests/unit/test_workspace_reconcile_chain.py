@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from apimachinery.apis.catalog import builtin_catalog
 from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.tenancy_kcp_io import (
     CLUSTER_CHOICE_ANNOTATION,
@@ -26,107 +22,19 @@ from apimachinery.apis.tenancy_kcp_io import (
     UNREACHABLE_ANNOTATION as UNREACHABLE,
 )
 from shard.controllers.workspace.controller import WorkspaceController
-from shard.registry.bootstrap import bootstrap_root
-from shard.registry.context import RequestContext, UserInfo, WriteOptions
+from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.keys import logical_cluster_key
-from shard.registry.options import DeleteRequest
-from shard.registry.registry import Registry
-from shard.storage.interface import WatchEvent
-from tests.unit.memory_storage import MemoryStorage
-
-Object = dict[str, Any]
-ADMIN = UserInfo("admin", ("system:masters",))
-ROOT = RequestContext("root", ADMIN)
-SHARD = {"metadata": {"name": "root", "labels": {"name": "root"}}, "spec": {"externalURL": "https://kplane"}}
-WORKSPACE_PREFIX = "/registry/tenancy.kcp.io/workspaces/root/"
-LC_PREFIX = "/registry/core.kcp.io/logicalclusters/"
-
-
-@dataclass
-class CountingStorage(MemoryStorage):
-    """MemoryStorage that records every write (op, key) and every read that would fetch a revision."""
-
-    writes: list[tuple[str, str]] = field(default_factory=list)
-    consistent_reads: list[str] = field(default_factory=list)
-    _writing: bool = False
-    cache: dict[str, Object] = field(default_factory=dict)  # a watch cache that lags: set by freeze_cache()
-    conflicts: list[str] = field(default_factory=list)
-
-    def freeze_cache(self) -> None:
-        """From now on the "watch cache" the Cacher would start writes from stays as it is now."""
-        self.cache = copy.deepcopy(self.objects)
-
-    async def create(self, key: str, obj: Object) -> Object:
-        self.writes.append(("create", key))
-        return await super().create(key, obj)
-
-    async def create_many(self, entries: Any) -> list[Object]:
-        self.writes.extend(("create", key) for key, _ in entries)
-        return await super().create_many(entries)
-
-    async def guaranteed_update(
-        self, key: str, update: Any, *, preconditions: Any = None, cached: Any = None
-    ) -> Object:
-        self.writes.append(("update", key))
-        start = cached if cached is not None else self.cache.get(key)
-        if (
-            start is not None
-            and start["metadata"]["resourceVersion"] != self.objects[key]["metadata"]["resourceVersion"]
-        ):
-            self.conflicts.append(key)  # a guarded write from this state would fail once, then retry
-        self._writing = True  # MemoryStorage's own read of the current state is no reader's
-        try:
-            return await super().guaranteed_update(key, update, preconditions=preconditions, cached=cached)
-        finally:
-            self._writing = False
-
-    async def get(self, key: str, *, revision: int = 0, consistent: bool = True) -> Object:
-        if consistent and not revision and not self._writing:
-            self.consistent_reads.append(key)
-        return await super().get(key, revision=revision, consistent=consistent)
-
-    async def delete(self, key: str, *, preconditions: Any = None, validate: Any = None, cached: Any = None) -> Object:
-        self.writes.append(("delete", key))
-        self._writing = True
-        try:
-            return await super().delete(key, preconditions=preconditions, validate=validate, cached=cached)
-        finally:
-            self._writing = False
-
-    async def delete_prefixes(self, prefixes: Any, *, unchanged_since: int | None) -> int | None:
-        self.writes.append(("delete_prefixes", " ".join(prefixes)))
-        return await super().delete_prefixes(prefixes, unchanged_since=unchanged_since)
-
-    def under(self, prefix: str) -> list[tuple[str, str]]:
-        return [(op, key) for op, key in self.writes if key.startswith(prefix)]
-
-
-async def started(*, placement: bool = True) -> tuple[Registry, CountingStorage, WorkspaceController]:
-    """`placement`: the shard is chosen at admission, as shard/server.py wires it."""
-    storage = CountingStorage()
-    registry = Registry(builtin_catalog(), storage)
-    await bootstrap_root(registry, user=ADMIN)
-
-    async def shard_list() -> list[Object]:
-        return [SHARD]
-
-    controller = WorkspaceController(registry, shard_list=shard_list)
-    if placement:
-        registry.workspace_placement = controller.place
-    return registry, storage, controller
-
-
-async def create_workspace(registry: Registry, name: str, type_name: str = "universal") -> None:
-    workspace = {"metadata": {"name": name}, "spec": {"type": {"name": type_name, "path": "root"}}}
-    await registry.store_of(WORKSPACES).create(ROOT, workspace, WriteOptions())
-
-
-async def get_workspace(registry: Registry, name: str) -> Object:
-    return await registry.store_of(WORKSPACES).get(ROOT, name)
-
-
-def conditions_of(workspace: Object) -> dict[str, str]:
-    return {c["type"]: c["status"] for c in workspace["status"].get("conditions") or []}
+from tests.unit.workspace_harness import (
+    ADMIN,
+    LC_PREFIX,
+    ROOT,
+    WORKSPACE_PREFIX,
+    Object,
+    conditions_of,
+    create_workspace,
+    get_workspace,
+    started,
+)
 
 
 async def test_a_workspace_without_initializers_is_ready_after_one_pass_and_one_write() -> None:
@@ -327,52 +235,3 @@ async def test_with_initializers_the_workspace_waits_in_initializing() -> None:
     assert workspace["status"]["phase"] == "Ready"
     assert conditions_of(workspace) == {"WorkspaceScheduled": "True", "WorkspaceInitialized": "True"}
     assert (await storage.get(lc_key))["status"]["phase"] == "Ready"
-
-
-async def test_deleting_a_workspace_whose_cluster_goes_at_once_writes_no_deleting_phase() -> None:
-    registry, storage, controller = await started()
-    await create_workspace(registry, "w")
-    await controller.reconcile("root/w")
-    cluster = (await get_workspace(registry, "w"))["spec"]["cluster"]
-    await registry.store_of(WORKSPACES).delete(ROOT, "w", DeleteRequest())
-    deleting = copy.deepcopy(storage.objects[f"{WORKSPACE_PREFIX}w"])
-    storage.writes.clear()
-    storage.consistent_reads.clear()
-    assert await controller.reconcile("root/w") is False
-    assert f"{WORKSPACE_PREFIX}w" not in storage.objects
-    assert logical_cluster_key(cluster) not in storage.objects
-    assert not [key for key in storage.objects if f"/{cluster}/" in key], "nothing of the logical cluster is left"
-    # the LogicalCluster and its content in one transaction, never marked deleting (nobody would see it);
-    # (then the last sweep, right away without a Sweeper); the Workspace deleted in one write: no status
-    # write, no finalizer update before the delete
-    ops = [op for op, _ in storage.writes]
-    assert ops == ["delete_prefixes", "delete_prefixes", "delete"], storage.writes
-    assert f"{LC_PREFIX}{cluster}/" in storage.writes[0][1].split()
-    assert storage.writes[2] == ("delete", f"{WORKSPACE_PREFIX}w")
-    assert storage.consistent_reads == []
-    # the deletion is remembered until the watch shows it
-    assert len(controller.workspaces.own) == 1
-    controller.on_event(WatchEvent("DELETED", deleting, int(deleting["metadata"]["resourceVersion"]) + 1))
-    assert len(controller.workspaces.own) == 0
-
-
-async def test_a_pass_on_a_cache_that_still_shows_the_deleted_workspace_does_nothing() -> None:
-    registry, storage, controller = await started()
-    await create_workspace(registry, "w")
-    await controller.reconcile("root/w")
-    await registry.store_of(WORKSPACES).delete(ROOT, "w", DeleteRequest())
-    deleting = copy.deepcopy(storage.objects[f"{WORKSPACE_PREFIX}w"])
-    assert await controller.reconcile("root/w") is False
-    read_current = storage.get
-
-    async def lagging(key: str, *, revision: int = 0, consistent: bool = True) -> Object:
-        if not consistent and key == f"{WORKSPACE_PREFIX}w":
-            return copy.deepcopy(deleting)  # the watch cache has not seen the deletion yet
-        return await read_current(key, revision=revision, consistent=consistent)
-
-    storage.get = lagging  # type: ignore[method-assign]
-    storage.writes.clear()
-    storage.consistent_reads.clear()
-    assert await controller.reconcile("root/w") is False, "a second pass queued meanwhile finds it gone"
-    assert storage.writes == []
-    assert storage.consistent_reads == [], "the pass knows the deletion it made: no read of etcd"
