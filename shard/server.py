@@ -91,6 +91,7 @@ async def run_shard(options: ShardOptions, *, ready: Callable[[], None], stop: a
         writer = RoutingClusterWriter(options.name, LocalClusters(registry, sweeper.schedule), remote)
         workspaces = WorkspaceController(registry, writer, root.shards)
         registry.workspace_placement = workspaces.place
+        registry.workspace_writer = workspaces.write_new
         controllers = (
             ClusterRoleAggregator(registry),
             HomeReadiness(registry),

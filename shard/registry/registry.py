@@ -3,7 +3,8 @@
 Hooks: namespaced creates need a live namespace (NamespaceLifecycle); a new namespace gets ServiceAccount
 `default` and ConfigMap `kube-root-ca.crt`; a new LogicalCluster is written together with the namespaces
 every cluster has (both in provisioning.py); a new Workspace gets its type defaulted and checked
-(workspacetypes.py), then its shard chosen (`workspace_placement`, set by the workspace controller).
+(workspacetypes.py), then its shard chosen (`workspace_placement`, set by the workspace controller), and
+it is stored by `workspace_writer` (the controller's too: with its LogicalCluster when that is on this shard).
 `paths` resolves workspace paths.
 """
 
@@ -38,6 +39,9 @@ class Registry:
     stores: dict[tuple[str, str, str], Store] = field(default_factory=dict)
     # chooses a new Workspace's shard at admission (the workspace controller's; None: the controller will)
     workspace_placement: CreateHook | None = None
+    # stores a new Workspace (the workspace controller's, which may write its LogicalCluster with it; None:
+    # the Workspace alone)
+    workspace_writer: CreateWriter | None = None
     custom: CustomResources = field(init=False)
     paths: PathResolver = field(init=False)
     provisioning: Provisioning = field(init=False)
@@ -75,11 +79,17 @@ class Registry:
             writer = self.provisioning.create_logical_cluster
         elif resource.kind == "Workspace" and resource.group == "tenancy.kcp.io":
             admission = (WorkspaceAdmission(WorkspaceTypes(self.paths, self.root_types)).admit, self._place)
+            writer = self._write_workspace
         return Store(resource, strategy or strategy_for(resource), self.storage, admission, after_create, writer)
 
     async def _place(self, ctx: RequestContext, workspace: Object) -> None:
         if self.workspace_placement is not None:
             await self.workspace_placement(ctx, workspace)
+
+    async def _write_workspace(self, ctx: RequestContext, key: str, workspace: Object) -> Object:
+        if self.workspace_writer is not None:
+            return await self.workspace_writer(ctx, key, workspace)
+        return await self.storage.create(key, workspace)
 
     async def _namespace_lifecycle(self, ctx: RequestContext, obj: Object) -> None:
         """Creating in a missing namespace → 404; in a terminating one → 403 NamespaceTerminating.

@@ -160,16 +160,12 @@ class Store:
         `then`: more (mutation, subresource) steps, each admitted and tracked as its own write would be, stored
         with the first as one write (a controller's spec and status change that belong together)."""
         key = self.key(ctx, name)
-        steps = [(mutate, subresource), *then]
-        trackers = [fieldmanagement.tracking(self.resource, self.strategy, ctx, options, sub) for _, sub in steps]
+        steps = ((mutate, subresource), *then)
+        trackers = self._trackers(ctx, options, steps)
 
         async def apply(current: Object) -> Object:
-            new = self.output(current)  # the storage hands each attempt a fresh object of its own
-            for (step, sub), field_tracking in zip(steps, trackers, strict=True):
-                old, revision = new, metadata.meta(new).get("resourceVersion")
-                new = self._admit_update(ctx, field_tracking.on_update(old, await step(json_copy(old))), old, name, sub)
-                metadata.meta(new)["resourceVersion"] = revision  # the next step's guard; dropped below
-            metadata.meta(new).pop("resourceVersion", None)
+            # the storage hands each attempt a fresh object of its own
+            new = await self._stepped(ctx, self.output(current), steps, trackers, name)
             if metadata.is_deleting(new) and not metadata.finalizers(new) and self._deletion_ready(new):
                 raise _DeleteInstead(new)
             if options.dry_run:
@@ -186,6 +182,37 @@ class Store:
             return await self._delete_final(key, signal.final_state, name)
         except storage_errors.StorageError as err:
             raise translate(err, self.resource, name) from None
+
+    async def as_updated(
+        self, ctx: RequestContext, obj: Object, steps: tuple[Step, ...], options: WriteOptions
+    ) -> Object:
+        """`obj` (wire form, not stored yet) after `steps`, each admitted and tracked as its own update would
+        be: what `update` would store after a create of `obj`, for a writer that stores both as one create
+        (the workspace controller's creation in one transaction). `obj` is left as it is."""
+        new = json_copy(obj)
+        metadata.meta(new)["resourceVersion"] = "0"  # an update must name one; gone again from the result
+        return await self._stepped(ctx, new, steps, self._trackers(ctx, options, steps), metadata.meta(new)["name"])
+
+    def _trackers(
+        self, ctx: RequestContext, options: WriteOptions, steps: tuple[Step, ...]
+    ) -> list[fieldmanagement.Tracking]:
+        return [fieldmanagement.tracking(self.resource, self.strategy, ctx, options, sub) for _, sub in steps]
+
+    async def _stepped(
+        self,
+        ctx: RequestContext,
+        new: Object,
+        steps: tuple[Step, ...],
+        trackers: list[fieldmanagement.Tracking],
+        name: str,
+    ) -> Object:
+        """`new` after each step in turn; each step's result is the next one's old state."""
+        for (step, sub), field_tracking in zip(steps, trackers, strict=True):
+            old, revision = new, metadata.meta(new).get("resourceVersion")
+            new = self._admit_update(ctx, field_tracking.on_update(old, await step(json_copy(old))), old, name, sub)
+            metadata.meta(new)["resourceVersion"] = revision  # the next step's guard; dropped below
+        metadata.meta(new).pop("resourceVersion", None)
+        return new
 
     def _admit_update(self, ctx: RequestContext, desired: Object, old: Object, name: str, subresource: str) -> Object:
         validation.check_type_meta(self.resource, desired)

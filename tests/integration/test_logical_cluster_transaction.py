@@ -82,3 +82,24 @@ def test_a_workspace_logical_cluster_is_created_in_one_etcd_revision(server: Kpl
     stored = revisions(etcd, cluster)
     created = {key: stored[key][0] for key in expected_keys(cluster, owned=True)}
     assert len(set(created.values())) == 1, created
+
+
+def test_a_new_workspace_is_stored_bound_and_ready_with_its_logical_cluster_in_one_etcd_revision(
+    server: Kplane, etcd: EtcdInThread
+) -> None:
+    body = {
+        "apiVersion": "tenancy.kcp.io/v1alpha1",
+        "kind": "Workspace",
+        "metadata": {"name": "together"},
+        "spec": {"type": {"name": "universal", "path": "root"}},
+    }
+    status, created = request_json(server, "POST", "/clusters/root/apis/tenancy.kcp.io/v1alpha1/workspaces", body)
+    assert status == 201, created
+    assert created["status"]["phase"] == "Ready"
+    cluster = created["spec"]["cluster"]
+    assert created["spec"]["URL"].endswith("/clusters/root:together")
+    stored = revisions(etcd, cluster)
+    assert set(stored) == expected_keys(cluster, owned=True)
+    workspace_revisions = revisions(etcd, "root")["/registry/tenancy.kcp.io/workspaces/root/together"]
+    # created and never written again, at the revision of the whole logical cluster
+    assert {workspace_revisions, *stored.values()} == {(int(created["metadata"]["resourceVersion"]),) * 2}

@@ -114,6 +114,9 @@ class UnreachableShard1:
     def available(self, shard_name: str) -> bool:
         return shard_name not in self.calls  # after one failed attempt its breaker would be open
 
+    def on_this_shard(self, shard_name: str) -> None:
+        return None  # every LogicalCluster goes through ensure
+
 
 async def test_unreachable_shard_sends_the_workspace_to_the_next_one() -> None:
     registry = Registry(builtin_catalog(), MemoryStorage())

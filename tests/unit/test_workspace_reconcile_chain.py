@@ -2,7 +2,11 @@
 choice (made at admission, so stored with the user's create) → LogicalCluster (Ready at once without
 initializers) → binding and phase in one Workspace write, reads from the watch cache only. The watch
 events of its own writes do not queue the workspace again; someone else's change does. With initializers
-the workspace waits in Initializing."""
+the workspace waits in Initializing.
+
+These are the steps of a workspace not stored with its LogicalCluster at creation (`together=False`: as one
+placed on another shard, or whose cluster name was taken); test_workspace_at_creation.py has the creation in
+one transaction."""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ from tests.unit.workspace_harness import (
 
 
 async def test_a_workspace_without_initializers_is_ready_after_one_pass_and_one_write() -> None:
-    registry, storage, controller = await started()
+    registry, storage, controller = await started(together=False)
     await create_workspace(registry, "w")
     storage.writes.clear()
     storage.consistent_reads.clear()
@@ -67,7 +71,7 @@ async def test_a_workspace_without_initializers_is_ready_after_one_pass_and_one_
 
 
 async def test_each_write_starts_from_the_previous_one_not_from_a_lagging_watch_cache() -> None:
-    registry, storage, controller = await started()
+    registry, storage, controller = await started(together=False)
     await create_workspace(registry, "w")
     storage.writes.clear()
     storage.freeze_cache()  # the watch cache never sees the writes of the pass
@@ -77,7 +81,7 @@ async def test_each_write_starts_from_the_previous_one_not_from_a_lagging_watch_
 
 
 async def test_the_choice_is_stored_with_the_create_when_admission_can_make_it() -> None:
-    registry, storage, controller = await started()
+    registry, storage, controller = await started(together=False)
     await create_workspace(registry, "w")
     created = await storage.get(f"{WORKSPACE_PREFIX}w")
     assert created["metadata"]["annotations"][SHARD_ANNOTATION] == "root"
@@ -158,7 +162,7 @@ async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
 
 
 async def test_the_events_of_its_own_writes_do_not_queue_the_workspace_again() -> None:
-    registry, _, controller = await started()
+    registry, _, controller = await started(together=False)
     async with running(controller) as passes:
         await create_workspace(registry, "w")
 
@@ -184,7 +188,7 @@ async def _true_if(value: bool) -> bool:
 
 
 async def test_a_cache_older_than_its_own_write_is_not_trusted() -> None:
-    registry, storage, controller = await started()
+    registry, storage, controller = await started(together=False)
     await create_workspace(registry, "w")
     stale = await storage.get(f"{WORKSPACE_PREFIX}w", consistent=False)
     await controller.reconcile("root/w")
@@ -204,7 +208,7 @@ async def test_a_cache_older_than_its_own_write_is_not_trusted() -> None:
 
 
 async def test_with_initializers_the_workspace_waits_in_initializing() -> None:
-    registry, storage, controller = await started()
+    registry, storage, controller = await started(together=False)
     gated = {"metadata": {"name": "gated"}, "spec": {"initializer": True}}
     await registry.store_of(WORKSPACETYPES).create(ROOT, gated, WriteOptions())
     await create_workspace(registry, "w", "gated")

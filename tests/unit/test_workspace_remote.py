@@ -142,6 +142,9 @@ class Recorder:
     def available(self, shard_name: str) -> bool:
         return self.label == "local"
 
+    def on_this_shard(self, shard_name: str) -> None:
+        return None
+
 
 async def test_routing_writer_picks_by_shard_name() -> None:
     local, far = Recorder("local"), Recorder("remote")

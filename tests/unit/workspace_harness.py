@@ -83,8 +83,11 @@ class CountingStorage(MemoryStorage):
         return [(op, key) for op, key in self.writes if key.startswith(prefix)]
 
 
-async def started(*, placement: bool = True) -> tuple[Registry, CountingStorage, WorkspaceController]:
-    """`placement`: the shard is chosen at admission, as shard/server.py wires it."""
+async def started(
+    *, placement: bool = True, together: bool | None = None
+) -> tuple[Registry, CountingStorage, WorkspaceController]:
+    """`placement`: the shard is chosen at admission; `together` (default: as `placement`): a Workspace
+    placed here is stored with its LogicalCluster in one transaction. Both as shard/server.py wires them."""
     storage = CountingStorage()
     registry = Registry(builtin_catalog(), storage)
     await bootstrap_root(registry, user=ADMIN)
@@ -95,6 +98,8 @@ async def started(*, placement: bool = True) -> tuple[Registry, CountingStorage,
     controller = WorkspaceController(registry, shard_list=shard_list)
     if placement:
         registry.workspace_placement = controller.place
+    if placement if together is None else together:
+        registry.workspace_writer = controller.write_new
     return registry, storage, controller
 
 

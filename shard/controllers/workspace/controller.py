@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from shard.controllers import framework
 from shard.controllers.queue import WorkQueue
-from shard.controllers.workspace import reconcile_deletion, reconcile_phase, reconcile_scheduling
+from shard.controllers.workspace import at_creation, reconcile_deletion, reconcile_phase, reconcile_scheduling
 from shard.controllers.workspace.seam import ClusterWriter, LocalClusters
 from shard.controllers.workspace.state import ShardList, Workspaces, resource_version
 from shard.registry.context import RequestContext
@@ -86,6 +86,11 @@ class WorkspaceController:
     async def place(self, ctx: RequestContext, workspace: Object) -> None:
         """Admission of a new Workspace (Registry.workspace_placement): its shard chosen before it is stored."""
         await reconcile_scheduling.place(self.workspaces, ctx.cluster, workspace)
+
+    async def write_new(self, ctx: RequestContext, key: str, workspace: Object) -> Object:
+        """The Workspace Store's writer (Registry.workspace_writer): a new Workspace with its LogicalCluster
+        in one transaction when it can be (at_creation.py)."""
+        return await at_creation.write(self.workspaces, self.types, ctx, key, workspace)
 
     async def reconcile(self, key: str) -> bool:
         try:

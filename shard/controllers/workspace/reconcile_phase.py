@@ -34,7 +34,7 @@ async def advance(
     step's spec change, not written yet: it is written together with this step's status change (one write
     takes a new workspace to `Ready`), or alone if there is none."""
     seen = workspace if bind is None else _bound(workspace, bind)
-    status_change, again = await _next_status(workspaces, seen, logical_cluster)
+    status_change, again = await next_status(workspaces, seen, logical_cluster)
     if bind is not None and status_change is not None:
         await workspaces.update_with_status(parent, workspace, bind, status_change)
     elif bind is not None:
@@ -50,7 +50,7 @@ def _bound(workspace: Object, bind: Change) -> Object:
     return preview
 
 
-async def _next_status(
+async def next_status(
     workspaces: Workspaces, workspace: Object, logical_cluster: Object | None
 ) -> tuple[Change | None, bool]:
     """The status change the workspace needs now (None: none), and whether to look at it again."""

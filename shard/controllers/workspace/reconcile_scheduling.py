@@ -35,6 +35,7 @@ from shard.controllers.workspace.seam import ClusterNameTaken
 from shard.controllers.workspace.state import Workspaces, set_condition
 from shard.registry.keys import logical_cluster_key
 from shard.registry.owners import OWNER_ANNOTATION
+from shard.registry.paths import PathResolver
 from shard.registry.workspacetypes import ResolvedType, WorkspaceTypes, initializers_of
 from shard.topology.https import ShardUnreachable
 
@@ -108,6 +109,20 @@ def scheduled(workspace: Object) -> bool:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """What phase 2 writes for a scheduled workspace: its LogicalCluster, and the binding (spec.cluster,
+    spec.URL) that points the workspace at it."""
+
+    shard_name: str
+    cluster_name: str
+    logical_cluster: Object
+    url: str
+
+    def bind(self, current: Object) -> None:
+        current.setdefault("spec", {}).update({"cluster": self.cluster_name, "URL": self.url})
+
+
+@dataclass(frozen=True)
 class Bound:
     """A workspace whose LogicalCluster exists, that LogicalCluster as the seam returned it (just created,
     or found with the same owner), and the change that sets spec.cluster and spec.URL, which the phase step
@@ -118,37 +133,51 @@ class Bound:
     bind: Callable[[Object], None]
 
 
+def chosen_shard(workspace: Object, shards: list[Object]) -> Object | None:
+    """The Shard object the workspace is scheduled to (None: it is not a Shard in root)."""
+    shard_name = annotations_of(workspace)[SHARD_ANNOTATION]
+    return next((s for s in shards if s["metadata"]["name"] == shard_name), None)
+
+
+async def plan(
+    types: WorkspaceTypes, paths: PathResolver, parent: str, workspace: Object, shard: Object
+) -> Plan | None:
+    """Phase 2's LogicalCluster and binding for a workspace scheduled to `shard`; None while its type or
+    its parent's LogicalCluster cannot be read (the workspace must be looked at again)."""
+    annotations = annotations_of(workspace)
+    type_ref = (workspace.get("spec") or {}).get("type") or {}
+    resolved = await types.resolve(type_ref.get("path") or "root", type_ref.get("name", ""))
+    parent_lc = await paths.read(logical_cluster_key(parent))
+    if resolved is None or parent_lc is None:
+        return None
+    path = f"{annotations_of(parent_lc).get(PATH_ANNOTATION) or parent}:{workspace['metadata']['name']}"
+    shard_name = shard["metadata"]["name"]
+    logical_cluster = _logical_cluster(parent, workspace, path=path, shard_name=shard_name, resolved=resolved)
+    url = f"{(shard.get('spec') or {}).get('externalURL', '')}/clusters/{path}"
+    return Plan(shard_name, annotations[CLUSTER_CHOICE_ANNOTATION], logical_cluster, url)
+
+
 async def create_cluster(
     workspaces: Workspaces, types: WorkspaceTypes, parent: str, workspace: Object, shards: list[Object]
 ) -> Bound | None:
     """Phase 2. None when the workspace must be looked at again."""
-    annotations = annotations_of(workspace)
-    shard_name, cluster_name = annotations[SHARD_ANNOTATION], annotations[CLUSTER_CHOICE_ANNOTATION]
-    shard = next((s for s in shards if s["metadata"]["name"] == shard_name), None)
+    shard = chosen_shard(workspace, shards)
     if shard is None:
+        shard_name = annotations_of(workspace)[SHARD_ANNOTATION]
         await _reschedule(workspaces, parent, workspace, shard_name, "it is no longer a Shard in root")
         return None
-    type_ref = (workspace.get("spec") or {}).get("type") or {}
-    resolved = await types.resolve(type_ref.get("path") or "root", type_ref.get("name", ""))
-    parent_lc = await workspaces.registry.paths.read(logical_cluster_key(parent))
-    if resolved is None or parent_lc is None:
+    planned = await plan(types, workspaces.registry.paths, parent, workspace, shard)
+    if planned is None:
         return None
-    path = f"{annotations_of(parent_lc).get(PATH_ANNOTATION) or parent}:{workspace['metadata']['name']}"
-    logical_cluster = _logical_cluster(parent, workspace, path=path, shard_name=shard_name, resolved=resolved)
     try:
-        created = await workspaces.writer.ensure(shard_name, cluster_name, logical_cluster)
+        created = await workspaces.writer.ensure(planned.shard_name, planned.cluster_name, planned.logical_cluster)
     except ClusterNameTaken:
         await workspaces.update(parent, workspace, _forget_cluster_name)
         return None
     except ShardUnreachable as err:
-        await _reschedule(workspaces, parent, workspace, shard_name, err.detail)
+        await _reschedule(workspaces, parent, workspace, planned.shard_name, err.detail)
         return None
-    url = f"{(shard.get('spec') or {}).get('externalURL', '')}/clusters/{path}"
-
-    def bind(current: Object) -> None:
-        current.setdefault("spec", {}).update({"cluster": cluster_name, "URL": url})
-
-    return Bound(workspace, created, bind)
+    return Bound(workspace, created, planned.bind)
 
 
 def _logical_cluster(parent: str, workspace: Object, *, path: str, shard_name: str, resolved: ResolvedType) -> Object:

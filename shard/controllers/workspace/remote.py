@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from apimachinery import errors
 from apimachinery.apis.types import Object
-from shard.controllers.workspace.seam import ClusterNameTaken, ClusterWriter
+from shard.controllers.workspace.seam import ClusterNameTaken, ClusterWriter, LocalClusters
 from shard.topology.https import Response, ShardHttp, ShardUnreachable
 
 WORKSPACE_DENIED = "workspace access not permitted"
@@ -80,6 +80,9 @@ class RemoteClusters:
     def available(self, shard_name: str) -> bool:
         return self.http.available(shard_name)
 
+    def on_this_shard(self, shard_name: str) -> LocalClusters | None:
+        return None
+
 
 @dataclass
 class RoutingClusterWriter:
@@ -107,6 +110,9 @@ class RoutingClusterWriter:
 
     def available(self, shard_name: str) -> bool:
         return self._pick(shard_name).available(shard_name)
+
+    def on_this_shard(self, shard_name: str) -> LocalClusters | None:
+        return self._pick(shard_name).on_this_shard(shard_name)
 
 
 def _absent(answer: Response) -> bool:

@@ -43,6 +43,10 @@ class ClusterWriter(Protocol):
 
     def available(self, shard_name: str) -> bool: ...
 
+    def on_this_shard(self, shard_name: str) -> LocalClusters | None:
+        """The writer of this shard's own logical clusters if `shard_name` is this shard, else None."""
+        ...
+
 
 @dataclass
 class LocalClusters:
@@ -67,6 +71,14 @@ class LocalClusters:
         if (existing.get("spec") or {}).get("owner") != (logical_cluster.get("spec") or {}).get("owner"):
             raise ClusterNameTaken(cluster_name)
         return existing
+
+    async def planned(self, cluster_name: str, logical_cluster: Object) -> list[tuple[str, Object]]:
+        """What `ensure` writes when the name is free, without writing it: (key, stored form) of the
+        LogicalCluster, then of its content (registry/provisioning.py), for a caller that writes them in a
+        transaction of its own (at_creation.py)."""
+        ctx = self._ctx(cluster_name)
+        key, stored = await self.registry.store_of(LOGICALCLUSTERS).prepared(ctx, logical_cluster, WriteOptions())
+        return [(key, stored), *await self.registry.provisioning.bundle(ctx, stored)]
 
     async def get(self, shard_name: str, cluster_name: str) -> Object | None:
         """From the watch cache (registry.paths.read): a miss is confirmed by a linearizable read, so a
@@ -102,3 +114,6 @@ class LocalClusters:
 
     def available(self, shard_name: str) -> bool:
         return True
+
+    def on_this_shard(self, shard_name: str) -> LocalClusters | None:
+        return self
