@@ -17,7 +17,6 @@ from apimachinery.apis.tenancy_kcp_io import (
     LOGICALCLUSTER_FINALIZER,
     SHARD_ANNOTATION,
     WORKSPACES,
-    WORKSPACETYPES,
 )
 from shard.controllers.workspace import reconcile_scheduling
 from shard.controllers.workspace.controller import WorkspaceController
@@ -34,8 +33,10 @@ from tests.unit.workspace_harness import (
     SHARD,
     WORKSPACE_PREFIX,
     Object,
+    assert_initializing,
     conditions_of,
     create_workspace,
+    gated_type,
     get_workspace,
     started,
 )
@@ -100,17 +101,11 @@ async def test_its_watch_event_does_not_wake_the_controller() -> None:
 
 async def test_with_initializers_it_is_stored_initializing_and_the_controller_finishes_it() -> None:
     registry, storage, controller = await started()
-    gated = {"metadata": {"name": "gated"}, "spec": {"initializer": True}}
-    await registry.store_of(WORKSPACETYPES).create(ROOT, gated, WriteOptions())
+    await gated_type(registry)
     async with running(controller) as passes:
         await create_workspace(registry, "w", "gated")
-        workspace = await get_workspace(registry, "w")
-        assert workspace["status"]["phase"] == "Initializing"
-        assert workspace["status"]["initializers"] == ["root:gated"]
-        assert conditions_of(workspace) == {"WorkspaceScheduled": "True"}
-        cluster = workspace["spec"]["cluster"]
+        cluster = await assert_initializing(registry, storage, "w")
         lc_key = logical_cluster_key(cluster)
-        assert (await storage.get(lc_key))["status"] == {"phase": "Initializing", "initializers": ["root:gated"]}
         await eventually(lambda: _true_if(passes == ["root/w"]))  # it waits on someone: the controller looks
 
         async def initialized(current: Object) -> Object:

@@ -20,7 +20,6 @@ from apimachinery.apis.tenancy_kcp_io import (
     LOGICALCLUSTER_FINALIZER,
     SHARD_ANNOTATION,
     WORKSPACES,
-    WORKSPACETYPES,
 )
 from apimachinery.apis.tenancy_kcp_io import (
     UNREACHABLE_ANNOTATION as UNREACHABLE,
@@ -34,8 +33,10 @@ from tests.unit.workspace_harness import (
     ROOT,
     WORKSPACE_PREFIX,
     Object,
+    assert_initializing,
     conditions_of,
     create_workspace,
+    gated_type,
     get_workspace,
     started,
 )
@@ -209,19 +210,13 @@ async def test_a_cache_older_than_its_own_write_is_not_trusted() -> None:
 
 async def test_with_initializers_the_workspace_waits_in_initializing() -> None:
     registry, storage, controller = await started(together=False)
-    gated = {"metadata": {"name": "gated"}, "spec": {"initializer": True}}
-    await registry.store_of(WORKSPACETYPES).create(ROOT, gated, WriteOptions())
+    await gated_type(registry)
     await create_workspace(registry, "w", "gated")
     storage.writes.clear()
 
     assert await controller.reconcile("root/w") is True
-    workspace = await get_workspace(registry, "w")
-    assert workspace["status"]["phase"] == "Initializing"
-    assert workspace["status"]["initializers"] == ["root:gated"]
-    assert conditions_of(workspace) == {"WorkspaceScheduled": "True"}
-    cluster = workspace["spec"]["cluster"]
+    cluster = await assert_initializing(registry, storage, "w")
     lc_key = logical_cluster_key(cluster)
-    assert (await storage.get(lc_key))["status"] == {"phase": "Initializing", "initializers": ["root:gated"]}
     assert storage.under(WORKSPACE_PREFIX) == [("update", f"{WORKSPACE_PREFIX}w")]
 
     storage.writes.clear()

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apimachinery.apis.catalog import builtin_catalog
-from apimachinery.apis.tenancy_kcp_io import WORKSPACES
+from apimachinery.apis.tenancy_kcp_io import WORKSPACES, WORKSPACETYPES
 from shard.controllers.workspace.controller import WorkspaceController
 from shard.registry.bootstrap import bootstrap_root
 from shard.registry.context import RequestContext, UserInfo, WriteOptions
+from shard.registry.keys import logical_cluster_key
 from shard.registry.registry import Registry
 from tests.unit.memory_storage import MemoryStorage
 
@@ -114,3 +115,21 @@ async def get_workspace(registry: Registry, name: str) -> Object:
 
 def conditions_of(workspace: Object) -> dict[str, str]:
     return {c["type"]: c["status"] for c in workspace["status"].get("conditions") or []}
+
+
+async def gated_type(registry: Registry) -> None:
+    """WorkspaceType `gated` in root, whose workspaces wait for its initializer `root:gated`."""
+    gated = {"metadata": {"name": "gated"}, "spec": {"initializer": True}}
+    await registry.store_of(WORKSPACETYPES).create(ROOT, gated, WriteOptions())
+
+
+async def assert_initializing(registry: Registry, storage: CountingStorage, name: str) -> str:
+    """The workspace and its LogicalCluster wait for `root:gated`; returns the cluster name."""
+    workspace = await get_workspace(registry, name)
+    assert workspace["status"]["phase"] == "Initializing"
+    assert workspace["status"]["initializers"] == ["root:gated"]
+    assert conditions_of(workspace) == {"WorkspaceScheduled": "True"}
+    cluster: str = workspace["spec"]["cluster"]
+    lc_status = (await storage.get(logical_cluster_key(cluster)))["status"]
+    assert lc_status == {"phase": "Initializing", "initializers": ["root:gated"]}
+    return cluster
