@@ -2,7 +2,8 @@
 
 A new Workspace starts in phase `Scheduling` with no cluster and no URL (the workspace controller sets
 them) and without the scheduling annotations a client may have sent (only the server chooses a shard); its
-type cannot change. The `tenancy.kcp.io/phase` label always shows `status.phase` (kcp's, for
+type cannot change, and only system:masters may change its binding or its scheduling annotations later.
+The `tenancy.kcp.io/phase` label always shows `status.phase` (kcp's, for
 `kubectl get workspaces -l tenancy.kcp.io/phase=Ready`); it is set with the status write itself, so keeping
 it costs no write of its own. Admission (type defaulting and parent/child rules) is in workspacetypes.py.
 """
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from apimachinery import errors
 from apimachinery.apis.tenancy_kcp_io import PHASE_LABEL, SCHEDULING_ANNOTATIONS
 from apimachinery.apis.types import Object
+from apimachinery.auth.user import MASTERS_GROUP
 from apimachinery.errors import Cause
 from apimachinery.validation import names
+from shard.registry.context import RequestContext
 from shard.registry.strategy import Strategy
 
 RESERVED_TYPE_NAMES = ("any", "system")
@@ -47,6 +51,25 @@ class WorkspaceStrategy(Strategy):
         super().prepare_for_subresource_update(subresource, new, old)
         _label_phase(new)
 
+    def admit(self, ctx: RequestContext, new: Object, old: Object | None) -> None:
+        """Only the server binds and places a workspace: a client that is not system:masters may not change
+        spec.cluster, spec.URL (kcp's admission, 403) or the scheduling annotations (ours: kcp leaves them
+        open, and a client could otherwise steer a workspace it may update to a shard or cluster name
+        before the controller binds it)."""
+        if old is None or MASTERS_GROUP in ctx.user.groups:
+            return
+        new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
+        changed = [f"spec.{key}" for key in ("cluster", "URL") if new_spec.get(key) != old_spec.get(key)]
+        new_annotations, old_annotations = _annotations(new), _annotations(old)
+        changed += [
+            f"metadata.annotations[{key}]"
+            for key in SCHEDULING_ANNOTATIONS
+            if new_annotations.get(key) != old_annotations.get(key)
+        ]
+        if changed:
+            detail = f"{changed[0]} can only be changed by system privileged users"
+            raise errors.forbidden("workspaces", new["metadata"]["name"], detail, group="tenancy.kcp.io")
+
     def validate_update(self, new: Object, old: Object) -> list[Cause]:
         causes = []
         new_spec, old_spec = new.get("spec") or {}, old.get("spec") or {}
@@ -54,6 +77,10 @@ class WorkspaceStrategy(Strategy):
             if old_spec.get(field_name) and new_spec.get(field_name) != old_spec.get(field_name):
                 causes.append(Cause("FieldValueInvalid", "Invalid value: field is immutable", f"spec.{field_name}"))
         return causes
+
+
+def _annotations(obj: Object) -> dict[str, str]:
+    return (obj.get("metadata") or {}).get("annotations") or {}
 
 
 def _label_phase(workspace: Object) -> None:
