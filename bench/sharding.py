@@ -10,6 +10,9 @@ docs/benchmarks.md ("## Front-proxy and shards").
    port, parents then leaves created by closed-loop clients (bench/workspace_load.py).
 3. CPU: utime + stime of every process of the installation (bench/procs.py) around each figure of 1 and
    around the creation phase of 2, divided by the operations.
+
+`--profile DIR` also samples the front-proxy with py-spy during each figure through it (DIR/<figure>.txt)
+and prints where its time went; py-spy takes CPU on the same cores, so such runs are not recorded.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 import orjson
 
 from apimachinery.apis.tenancy_kcp_io import SHARD_ANNOTATION
-from bench import scenarios
+from bench import pyspy, scenarios
 from bench.footprint import CpuUse, cpu_use
 from bench.loadgen import Result, run
 from bench.process import Server, running_kplane
@@ -39,6 +42,7 @@ from bench.workspace_load import Tree, WorkspaceClient, create_parents, workspac
 
 READY_TIMEOUT_SECONDS = 300.0  # N shards start one after another on 2 busy cores
 PROXY_WORKSPACE = "bench-proxy"
+FRONT_PROXY = "front-proxy"  # its name in bench/procs.py
 WORKSPACE_READY_SECONDS = 120.0
 
 
@@ -51,16 +55,25 @@ def _shard_url(root_dir: Path, shard: str) -> str:
     return f"https://127.0.0.1:{(root_dir / 'shards' / shard / 'port').read_text().strip()}"
 
 
-def cpu_per_figure(pids: dict[str, int], phases: dict[str, CpuUse]) -> scenarios.Measure:
-    """A `measure` for scenarios.through_https that records each figure's CPU use into `phases`."""
+def cpu_per_figure(pids: dict[str, int], phases: dict[str, CpuUse], profile: Path | None = None) -> scenarios.Measure:
+    """A `measure` for scenarios.through_https that records each figure's CPU use into `phases` (and, with
+    `profile`, samples the front-proxy into profile/<figure>.txt)."""
 
     @contextlib.asynccontextmanager
     async def measure(figure: str) -> AsyncIterator[object]:
-        async with cpu_use(pids) as use:
+        async with contextlib.AsyncExitStack() as stack:
+            if profile is not None:
+                await stack.enter_async_context(pyspy.recording(pids[FRONT_PROXY], profile / f"{figure}.txt"))
+            use = await stack.enter_async_context(cpu_use(pids))
             phases[figure] = use
             yield use
 
     return measure
+
+
+def print_profiles(profile: Path) -> None:
+    for raw in sorted(profile.glob("*.txt")):
+        print(pyspy.render(f"py-spy of the front-proxy, {raw.stem}", pyspy.summarise(raw, top=40)), flush=True)
 
 
 async def proxy_overhead(args: argparse.Namespace) -> ProxyRun:
@@ -77,15 +90,18 @@ async def proxy_overhead(args: argparse.Namespace) -> ProxyRun:
             proxied_cpu: dict[str, CpuUse] = {}
             figures = {"count": args.count, "concurrency": args.concurrency, "watchers": args.watchers}
             started_at = time.perf_counter()
-            direct_results = await scenarios.through_https(
-                direct, **figures, measure=cpu_per_figure(pids, direct_cpu)
-            )
+            direct_results = await scenarios.through_https(direct, **figures, measure=cpu_per_figure(pids, direct_cpu))
             print(f"direct figures in {time.perf_counter() - started_at:.0f} s", flush=True)
             started_at = time.perf_counter()
             proxied_results = await scenarios.through_https(
-                front, **figures, cluster=f"root:{PROXY_WORKSPACE}", measure=cpu_per_figure(pids, proxied_cpu)
+                front,
+                **figures,
+                cluster=f"root:{PROXY_WORKSPACE}",
+                measure=cpu_per_figure(pids, proxied_cpu, args.profile),
             )
             print(f"figures through the front-proxy in {time.perf_counter() - started_at:.0f} s", flush=True)
+    if args.profile is not None:
+        print_profiles(args.profile)
     return ProxyRun(direct_results, proxied_results, direct_cpu, proxied_cpu)
 
 
@@ -194,7 +210,11 @@ def cli() -> None:
     parser.add_argument("--parents", type=int, default=8, help="parents of the leaves, in root (default 8)")
     parser.add_argument("--shards", type=_shard_counts, default=[1, 2, 4], help="shard counts (default 1,2,4)")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--profile", type=Path, help="py-spy the front-proxy per figure into this directory")
     args = parser.parse_args()
+    if args.profile is not None:
+        args.no_write = True  # py-spy shares the cores: such figures are not the record
+        args.profile.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     figures = asyncio.run(main(args))
     figures.wall_seconds = time.perf_counter() - started

@@ -12,6 +12,12 @@ keep-alive connections.
 A body that is already complete when it is looked at (a small request body that came with the request
 line, a shard answer that came with its headers: most gets and creates) travels as one write, headers
 and body together, rather than through the streaming machinery; waiting for more is never done for it.
+
+Any other answer body is relayed: once the headers went, each piece the shard sends is written to the
+client's transport in the callback that read it (framed as one chunk when the response is chunked, as
+aiohttp frames each write), one TLS write per piece, with no task switch in between; the handler only
+wakes up when the client's transport asks to pause (it then waits for the client to drain) and when the
+body ended, to end the response through aiohttp.
 """
 
 from __future__ import annotations
@@ -22,12 +28,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
-from aiohttp import web
-from multidict import CIMultiDict
+from aiohttp import hdrs, web
 
 from apimachinery.auth.user import UserInfo
-from frontproxy.http1 import UpstreamError
-from frontproxy.identity import request_headers, response_headers
+from frontproxy.http1 import Sink, UpstreamError
+from frontproxy.identity import request_header_pairs, response_headers
 from frontproxy.lookup import NotAvailable
 from frontproxy.metrics import ProxyMetrics
 from frontproxy.upstream import UpstreamPool, UpstreamResponse
@@ -42,26 +47,25 @@ class Forwarder:
 
     async def forward(self, request: web.BaseRequest, target_url: str, user: UserInfo | None) -> web.StreamResponse:
         upstream = await self._send(request, target_url, user)
-        status, reason, headers = upstream.status, upstream.reason, CIMultiDict(response_headers(upstream.headers))
-        content = upstream.content
-        response = web.StreamResponse(status=status, reason=reason, headers=headers)
+        status, reason, headers = upstream.status, upstream.reason, response_headers(upstream.headers)
+        response: web.StreamResponse | None = None  # built only for a body still to come
         try:
-            first = content.read_nowait()
-            if content.at_eof:  # the whole body came with the headers: one write, headers and body
+            first = upstream.content.read_nowait()
+            if upstream.content.at_eof:  # the whole body came with the headers: one write, headers and body
                 upstream.release()
                 return web.Response(body=first, status=status, reason=reason, headers=headers)
+            response = web.StreamResponse(status=status, reason=reason, headers=headers)
             await response.prepare(request)
-            if first:
-                await response.write(first)
-            while chunk := await content.read():
-                await response.write(chunk)
+            await _relay(request, response, upstream, first)
             await response.write_eof()
         except UpstreamError as err:
             log.info("%s %s: the shard failed mid-response: %r", request.method, target_url, err)
             upstream.close()
             if request.transport is not None:
                 request.transport.abort()  # never end a cut body as if it were whole
-            return response
+            return (
+                response if response is not None else web.StreamResponse(status=status, reason=reason, headers=headers)
+            )
         except BaseException:
             upstream.close()  # the client went away (cancelled) or writing to it failed
             raise
@@ -71,13 +75,40 @@ class Forwarder:
     async def _send(self, request: web.BaseRequest, target_url: str, user: UserInfo | None) -> UpstreamResponse:
         started = time.perf_counter()
         try:
-            headers = request_headers(request.headers.items(), user)
-            upstream = await self.pool.request(request.method, target_url, headers.items(), request_body(request))
+            headers = request_header_pairs(request.headers.items(), user)
+            upstream = await self.pool.request(request.method, target_url, headers, request_body(request))
         except UpstreamError as err:
             log.info("%s %s: the shard cannot be reached: %r", request.method, target_url, err)
             raise NotAvailable(target_url) from err
         self.metrics.headers_after(request.method, time.perf_counter() - started)
         return upstream
+
+
+async def _relay(
+    request: web.BaseRequest, response: web.StreamResponse, upstream: UpstreamResponse, first: bytes
+) -> None:
+    """The rest of the body, from the shard to the client as it comes (`first`: what had come already)."""
+    sink = client_sink(request, chunked=response.headers.get(hdrs.TRANSFER_ENCODING) == "chunked")
+    full = bool(first) and sink(first)
+    while full or not await upstream.content.relay(sink):
+        await request.writer.drain()  # the client's transport asked to pause; raises once it is gone
+        if request.transport is None or request.transport.is_closing():
+            raise ConnectionResetError("the client went away")
+        full = False
+
+
+def client_sink(request: web.BaseRequest, *, chunked: bool) -> Sink:
+    """Writes a piece of the body to the client (one chunk of a chunked response); True when the client's
+    transport is full (or gone): the relay pauses until it drained."""
+    transport, protocol = request.transport, request.protocol
+
+    def write(data: bytes) -> bool:
+        if transport is None or transport.is_closing():
+            return True
+        transport.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+        return protocol.writing_paused
+
+    return write
 
 
 def request_body(request: web.BaseRequest) -> bytes | AsyncIterator[bytes] | None:

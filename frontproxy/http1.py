@@ -6,18 +6,24 @@ Only what forwarding needs: one request at a time per connection (no pipelining)
 end of the connection; interim 1xx answers are skipped. Flow control both ways: reading pauses while
 more than `HIGH_WATER` bytes wait for the consumer, writing waits while the transport's buffer is full.
 Any malformed answer, or a connection lost before the body ended, is `UpstreamError` to whoever waits.
+
+The body is read either piece by piece (`read`), or relayed (`relay`): each piece handed to a sink in the
+very callback that parsed it, so a streamed answer (a watch) costs no task wake-up per piece; a sink that
+says it is full pauses reading until the consumer has drained it and relays again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+from collections.abc import Callable
 from typing import cast
 
 HIGH_WATER = 256 * 1024
 MAX_HEAD_BYTES = 1024 * 1024
 NO_BODY_STATUSES = frozenset({204, 304})
 HEAD, SIZE, DATA, DATA_END, TRAILER, LENGTH, UNTIL_CLOSE, DONE = range(8)
+Sink = Callable[[bytes], bool]  # takes a piece of the body; True: it is full, stop until drained
 
 
 class UpstreamError(Exception):
@@ -42,6 +48,8 @@ class Http1Connection(asyncio.Protocol):
         self._waiter: asyncio.Future[None] | None = None
         self._drained: asyncio.Future[None] | None = None
         self._paused = False
+        self._sink: Sink | None = None
+        self._relayed: asyncio.Future[bool] | None = None
 
     # --- the request side ---------------------------------------------------------------------------
 
@@ -51,6 +59,7 @@ class Http1Connection(asyncio.Protocol):
         self._state, self._head_only, self._buffer, self.answered = HEAD, head_only, bytearray(), False
         self._chunks.clear()
         self._buffered, self._error = 0, None
+        self._sink, self._relayed = None, None
         self._head = asyncio.get_running_loop().create_future()
         self.transport.write(head)
         return self._head
@@ -105,6 +114,32 @@ class Http1Connection(asyncio.Protocol):
             finally:
                 self._waiter = None
         return self.read_nowait()
+
+    def relay(self, sink: Sink) -> asyncio.Future[bool]:
+        """Hand what has arrived of the body, and every piece that arrives, to `sink` as it is parsed.
+
+        The future is True once the whole body went to the sink, False when the sink said it is full
+        (reading is paused; relay again once it has drained), the error if the answer failed."""
+        self._relayed = relayed = asyncio.get_running_loop().create_future()
+        self._sink = sink
+        pending = self.read_nowait() if self._chunks else b""
+        if pending and sink(pending):
+            self._stall()
+        elif self._paused and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        self._wake()
+        return relayed
+
+    def detach(self) -> None:
+        """No more relaying: the consumer is gone."""
+        self._sink = None
+
+    def _stall(self) -> None:
+        self._sink = None
+        if not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
 
     # --- asyncio.Protocol ------------------------------------------------------------------------------
 
@@ -227,9 +262,14 @@ class Http1Connection(asyncio.Protocol):
         return True
 
     def _body(self, data: bytes) -> None:
-        if data:
-            self._chunks.append(data)
-            self._buffered += len(data)
+        if not data:
+            return
+        if self._sink is not None:
+            if self._sink(data):
+                self._stall()
+            return
+        self._chunks.append(data)
+        self._buffered += len(data)
 
     def _fail(self, err: BaseException) -> None:
         self._error, self.reusable = err, False
@@ -239,6 +279,17 @@ class Http1Connection(asyncio.Protocol):
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
+        relayed = self._relayed
+        if relayed is None or relayed.done():
+            return
+        if self._error is not None and self._state != DONE:
+            self._sink = None
+            relayed.set_exception(self._error)
+        elif self._state == DONE and not self._chunks:
+            self._sink = None
+            relayed.set_result(True)
+        elif self._sink is None:
+            relayed.set_result(False)
 
 
 def _header(line: str) -> tuple[str, str]:

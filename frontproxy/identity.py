@@ -56,16 +56,19 @@ def identity_headers(user: UserInfo) -> list[tuple[str, str]]:
 
 def request_headers(client_headers: Iterable[tuple[str, str]], user: UserInfo | None) -> CIMultiDict[str]:
     """The headers to send to the shard for a client's request (`user` None: an anonymous request)."""
+    return CIMultiDict(request_header_pairs(client_headers, user))
+
+
+def request_header_pairs(client_headers: Iterable[tuple[str, str]], user: UserInfo | None) -> list[tuple[str, str]]:
+    """`request_headers` as the (name, value) pairs they are written in, in order (what the forwarder sends)."""
     pairs = list(client_headers)
     lowered = [name.lower() for name, _ in pairs]
     dropped = _dropped(DROPPED_TOWARDS_SHARDS, pairs, lowered)
-    headers: CIMultiDict[str] = CIMultiDict(
-        [
-            pair
-            for pair, low in zip(pairs, lowered, strict=True)
-            if low not in dropped and not low.startswith(IDENTITY_PREFIX)
-        ]
-    )
+    headers = [
+        pair
+        for pair, low in zip(pairs, lowered, strict=True)
+        if low not in dropped and not low.startswith(IDENTITY_PREFIX)
+    ]
     if user is not None:
         headers.extend(identity_headers(user))
     return headers

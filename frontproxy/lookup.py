@@ -8,6 +8,11 @@ first segment the index does not know (a bare logical cluster name, `root` befor
 probed on the shards. Read-through answers are not written into the index: only watches feed it, so it
 never holds an entry that nothing will ever remove.
 
+Index hits are remembered by path for as long as the index's generation is the one they were computed
+at: any change to the index (a workspace gone, a shard moved) forgets them all, so a remembered route is
+always the one the index would give now. Only hits are remembered (bounded; a full table is cleared): a
+read-through asks again every time, and a denial is never remembered.
+
 Outcomes: a `Route`; `WorkspaceDenied` (403, kcp's "workspace access not permitted", for invalid paths
 such as the wildcard `*`, unknown paths and workspaces without a logical cluster); `NotAvailable` (503,
 kcp's "Not available.", for an `Unavailable` workspace or a shard that could not be asked).
@@ -16,7 +21,7 @@ kcp's "Not available.", for an `Unavailable` workspace or a shard that could not
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from apimachinery.index.sharded import ShardedIndex
 from apimachinery.index.state import valid_path, walk
@@ -27,6 +32,7 @@ ROOT_CLUSTER = "root"
 SHARD_ANNOTATION = "core.kcp.io/shard"
 WORKSPACES = "/apis/tenancy.kcp.io/v1alpha1/workspaces/"
 LOGICAL_CLUSTER = "/apis/core.kcp.io/v1alpha1/logicalclusters/cluster"
+MAX_REMEMBERED_ROUTES = 10_000
 
 
 class WorkspaceDenied(Exception):
@@ -44,13 +50,38 @@ class Route:
 
 
 @dataclass
+class RememberedRoutes:
+    """Index hits by workspace path, all computed at index generation `generation`."""
+
+    generation: int = -1
+    routes: dict[str, Route] = field(default_factory=dict)
+
+    def current(self, generation: int) -> dict[str, Route]:
+        """The routes still valid at `generation` (none once the index changed)."""
+        if generation != self.generation:
+            self.routes.clear()
+            self.generation = generation
+        return self.routes
+
+    def remember(self, workspace_path: str, route: Route) -> None:
+        if len(self.routes) >= MAX_REMEMBERED_ROUTES:
+            self.routes.clear()  # bounded: a burst of distinct paths costs walks, never memory
+        self.routes[workspace_path] = route
+
+
+@dataclass
 class Resolver:
     index: ShardedIndex
     client: ShardReader
     root_shard_url: str
     metrics: ProxyMetrics
+    remembered: RememberedRoutes = field(default_factory=RememberedRoutes)
 
     async def resolve(self, workspace_path: str) -> Route:
+        route = self.remembered.current(self.index.generation).get(workspace_path)
+        if route is not None:  # only valid paths are remembered
+            self.metrics.resolved("index")
+            return route
         if not valid_path(workspace_path):
             raise WorkspaceDenied(workspace_path)
         progress = walk(self.index.paths, workspace_path)
@@ -59,7 +90,10 @@ class Resolver:
         base_url = self.index.url_of(progress.shard_name) if progress.cluster_name else None
         if base_url is not None and progress.located is not None:
             self.metrics.resolved("index")
-            return Route(base_url, progress.cluster_name)
+            route = Route(base_url, progress.cluster_name)
+            # no await since the generation was read: the route is the index's at that generation
+            self.remembered.remember(workspace_path, route)
+            return route
         self.metrics.resolved("read_through")
         if base_url is not None:
             route = Route(base_url, progress.cluster_name)

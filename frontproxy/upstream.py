@@ -151,6 +151,7 @@ def _origin(authority: str) -> Origin:
 
 def _abort(connection: Http1Connection) -> None:
     connection.reusable = False
+    connection.detach()
     if connection.transport is not None:
         connection.transport.abort()
 
@@ -160,23 +161,26 @@ def _request_head(
 ) -> tuple[bytes, bool]:
     """The request head, and whether the body goes in chunked encoding."""
     headers = list(headers)
-    names = {name.lower() for name, _ in headers}
     chunked = False
     lines = [f"{method} {target} HTTP/1.1", f"Host: {origin.authority}"]
-    lines.extend(f"{name}: {value}" for name, value in headers)
-    if isinstance(body, bytes):
-        if "content-length" not in names:
+    lines.extend([f"{name}: {value}" for name, value in headers])
+    # only a request that has or announces a body needs to know whether its length was given (not most gets)
+    if (body is not None or method in SENDS_BODY) and not _has_content_length(headers):
+        if isinstance(body, bytes):
             lines.append(f"Content-Length: {len(body)}")
-    elif body is not None:
-        if "content-length" not in names:
+        elif body is not None:
             lines.append("Transfer-Encoding: chunked")
             chunked = True
-    elif method in SENDS_BODY and "content-length" not in names:
-        lines.append("Content-Length: 0")
+        else:
+            lines.append("Content-Length: 0")
     text = "\r\n".join(lines)
     if text.count("\n") != len(lines) - 1 or text.count("\r") != len(lines) - 1:
         raise ValueError("a CR or LF in the request line or a header: refused")
     return (text + "\r\n\r\n").encode("utf-8", "surrogateescape"), chunked
+
+
+def _has_content_length(headers: list[tuple[str, str]]) -> bool:
+    return any(name.lower() == "content-length" for name, _ in headers)
 
 
 async def _send_stream(connection: Http1Connection, body: AsyncIterator[bytes], chunked: bool) -> None:

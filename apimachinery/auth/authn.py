@@ -24,6 +24,7 @@ from apimachinery.auth.user import AUTHENTICATED, UserInfo
 from apimachinery.certs import facts_of
 
 CREDENTIAL_ID_EXTRA = "authentication.kubernetes.io/credential-id"
+MAX_AUTHENTICATED_USERS = 256
 
 
 def _no_certificate() -> x509.Certificate | None:
@@ -117,16 +118,31 @@ class ClientCertificates:
 @dataclass(frozen=True)
 class Union:
     """The first authenticator that recognises the credentials decides; every user it returns is in
-    `system:authenticated`."""
+    `system:authenticated`.
+
+    A static token proves the same `UserInfo` object on every request; its `system:authenticated` copy is
+    kept (by the identity of that object, which the table holds so its id is never reused; bounded) rather
+    than built again per request."""
 
     authenticators: Sequence[Authenticator]
+    authenticated: dict[int, tuple[UserInfo, UserInfo]] = field(default_factory=dict, compare=False, repr=False)
 
     async def authenticate(self, credentials: Credentials) -> UserInfo | None:
         for authenticator in self.authenticators:
             user = await authenticator.authenticate(credentials)
             if user is not None:
-                return UserInfo(user.name, _with_authenticated(user.groups), user.uid, user.extra)
+                return self._authenticated(user)
         return None
+
+    def _authenticated(self, user: UserInfo) -> UserInfo:
+        known = self.authenticated.get(id(user))
+        if known is not None and known[0] is user:
+            return known[1]
+        authenticated = UserInfo(user.name, _with_authenticated(user.groups), user.uid, user.extra)
+        if len(self.authenticated) >= MAX_AUTHENTICATED_USERS:
+            self.authenticated.clear()  # users of certificates and service accounts are new objects each time
+        self.authenticated[id(user)] = (user, authenticated)
+        return authenticated
 
 
 def _with_authenticated(groups: tuple[str, ...]) -> tuple[str, ...]:

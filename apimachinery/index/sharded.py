@@ -6,6 +6,11 @@ merged view is a `PathIndex` for `walk`/`lookup`: a logical cluster is on the sh
 workspace entry ((parent cluster, name) → child cluster) comes from the shard that holds the parent.
 When two shards claim one key (a logical cluster moving), the latest write wins, and dropping one
 shard's claim never removes the other's. Pure state, no I/O.
+
+`generation` changes whenever anything a route is computed from changes (a shard's URL, a logical
+cluster's shard, a workspace's child or availability), so a reader may keep routes computed at one
+generation for as long as it is current. Change the index through these methods only, never through
+`paths` directly, or the generation does not tell.
 """
 
 from __future__ import annotations
@@ -32,14 +37,18 @@ class ShardedIndex:
     shard_urls: dict[str, str] = field(default_factory=dict)
     clusters_of: dict[str, set[str]] = field(default_factory=dict)
     workspaces_of: dict[str, dict[WorkspaceKey, WorkspaceEntry]] = field(default_factory=dict)
+    generation: int = 0
 
     # --- shards -----------------------------------------------------------------------------------
 
     def set_shard(self, shard_name: str, base_url: str) -> None:
+        if self.shard_urls.get(shard_name) != base_url:
+            self.generation += 1
         self.shard_urls[shard_name] = base_url
 
     def drop_shard(self, shard_name: str) -> None:
         """Forget a shard: its URL, and every entry it contributed."""
+        self.generation += 1
         self.shard_urls.pop(shard_name, None)
         self.replace_clusters(shard_name, ())
         self.replace_workspaces(shard_name, {})
@@ -53,11 +62,14 @@ class ShardedIndex:
 
     def set_cluster(self, shard_name: str, cluster_name: str) -> None:
         self.clusters_of.setdefault(shard_name, set()).add(cluster_name)
+        if self.paths.cluster_shards.get(cluster_name) != shard_name:
+            self.generation += 1
         self.paths.set_cluster(cluster_name, shard_name)
 
     def drop_cluster(self, shard_name: str, cluster_name: str) -> None:
         self.clusters_of.get(shard_name, set()).discard(cluster_name)
         if self.paths.cluster_shards.get(cluster_name) == shard_name:
+            self.generation += 1
             self.paths.drop_cluster(cluster_name)
 
     def replace_clusters(self, shard_name: str, cluster_names: Iterable[str]) -> None:
@@ -72,11 +84,15 @@ class ShardedIndex:
 
     def set_workspace(self, shard_name: str, key: WorkspaceKey, entry: WorkspaceEntry) -> None:
         self.workspaces_of.setdefault(shard_name, {})[key] = entry
-        self.paths.set_workspace(*key, entry.child_cluster, unavailable=entry.unavailable)
+        paths = self.paths
+        if paths.children.get(key) != entry.child_cluster or (key in paths.unavailable) != entry.unavailable:
+            self.generation += 1
+        paths.set_workspace(*key, entry.child_cluster, unavailable=entry.unavailable)
 
     def drop_workspace(self, shard_name: str, key: WorkspaceKey) -> None:
         entry = self.workspaces_of.get(shard_name, {}).pop(key, None)
         if entry is not None and self.paths.children.get(key) == entry.child_cluster:
+            self.generation += 1
             self.paths.drop_workspace(*key)
 
     def replace_workspaces(self, shard_name: str, entries: Mapping[WorkspaceKey, WorkspaceEntry]) -> None:

@@ -170,3 +170,21 @@ async def test_peer_certificate_is_loaded_only_when_asked() -> None:
     assert await StaticTokens.of([("t", JANE)]).authenticate(credentials) == JANE
     assert calls == []
     assert credentials.peer_certificate is None and calls == [1]
+
+
+async def test_union_builds_the_authenticated_user_of_a_static_token_once() -> None:
+    union = Union([StaticTokens.of([("t", JANE), ("u", BOB)])])
+    first, again = await union.authenticate(Credentials("t")), await union.authenticate(Credentials("t"))
+    assert first == UserInfo("jane", ("devs", "system:authenticated"), "u-1") and again is first
+    assert await union.authenticate(Credentials("u")) == UserInfo("bob", ("system:authenticated",))
+    assert await union.authenticate(Credentials("v")) is None
+
+
+async def test_union_remembers_a_bounded_number_of_users() -> None:
+    users = [UserInfo(f"user-{index}") for index in range(300)]
+    member = Recording(None)
+    union = Union([member])
+    for user in users:
+        member.user = user
+        assert await union.authenticate(Credentials("t")) == UserInfo(user.name, ("system:authenticated",))
+    assert len(union.authenticated) <= 256

@@ -9,7 +9,13 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from apimachinery import certs
 from apimachinery.auth.authn import Credentials
 from apimachinery.auth.user import UserInfo
-from frontproxy.identity import escape_extra_key, identity_headers, request_headers, response_headers
+from frontproxy.identity import (
+    escape_extra_key,
+    identity_headers,
+    request_header_pairs,
+    request_headers,
+    response_headers,
+)
 from shard.auth.requestheader import RequestHeaders
 
 JANE = UserInfo("jane", ("devs", "system:authenticated"), "u-1", {"authentication.kcp.io/scopes": ("cluster:a",)})
@@ -43,6 +49,13 @@ def test_impersonation_and_repeated_headers_pass_in_order() -> None:
     headers = request_headers(client, JANE)
     assert headers.getall("Impersonate-Group") == ["a", "b"]
     assert headers["Impersonate-User"] == "bob"
+
+
+def test_the_forwarded_pairs_are_the_headers_in_the_order_they_are_written() -> None:
+    client = [("Accept", "a"), ("Authorization", "Bearer x"), ("X-A", "1"), ("x-a", "2"), ("X-Remote-User", "m")]
+    pairs = request_header_pairs(client, UserInfo("jane", ("g",)))
+    assert pairs == [("Accept", "a"), ("X-A", "1"), ("x-a", "2"), ("X-Remote-User", "jane"), ("X-Remote-Group", "g")]
+    assert list(request_headers(client, UserInfo("jane", ("g",))).items()) == pairs
 
 
 def test_hop_by_hop_and_this_hops_headers_are_not_forwarded() -> None:

@@ -168,3 +168,38 @@ async def test_unexpected_errors_of_a_probe_are_not_hidden() -> None:
 
     with pytest.raises(RuntimeError):
         await _resolver(Broken({})).resolve("somecluster")
+
+
+async def test_a_remembered_route_is_forgotten_the_moment_its_workspace_is_gone() -> None:
+    index = _indexed()
+    shards = Shards({})
+    resolver = _resolver(shards, index)
+    assert await resolver.resolve("root:org:team") == Route(S1_URL, "teamc")
+    assert resolver.remembered.routes == {"root:org:team": Route(S1_URL, "teamc")}
+    index.drop_workspace("root", ("orgc", "team"))
+    with pytest.raises(WorkspaceDenied):  # read through: the parent's shard no longer has it
+        await resolver.resolve("root:org:team")
+    assert shards.asked == [f"{ROOT_URL}/clusters/orgc{WS}team"]
+
+
+async def test_a_remembered_route_follows_a_moved_cluster_and_a_changed_shard_url() -> None:
+    index = _indexed()
+    resolver = _resolver(Shards({}), index)
+    assert await resolver.resolve("root:org:team") == Route(S1_URL, "teamc")
+    index.set_cluster("root", "teamc")
+    assert await resolver.resolve("root:org:team") == Route(ROOT_URL, "teamc")
+    index.set_shard("root", "https://root-new")
+    assert await resolver.resolve("root:org:team") == Route("https://root-new", "teamc")
+    index.set_workspace("root", ("orgc", "team"), WorkspaceEntry("teamc", unavailable=True))
+    with pytest.raises(NotAvailable):
+        await resolver.resolve("root:org:team")
+    assert _lookups(resolver) == {"index": 3}
+
+
+async def test_remembered_routes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("frontproxy.lookup.MAX_REMEMBERED_ROUTES", 2)
+    resolver = _resolver(Shards({}), _indexed())
+    for path in ["root", "root:org", "root:org:team", "teamc"]:
+        await resolver.resolve(path)
+    assert len(resolver.remembered.routes) <= 2
+    assert await resolver.resolve("root:org") == Route(ROOT_URL, "orgc")

@@ -118,3 +118,32 @@ def test_drop_and_replace_on_the_plain_index_forget_unavailability() -> None:
 )
 def test_valid_paths_are_kcps(path: str, valid: bool) -> None:
     assert valid_path(path) is valid
+
+
+def test_the_generation_changes_with_everything_a_route_depends_on_and_only_then() -> None:
+    index = _index()
+    changes = [
+        lambda: index.set_shard("s1", "https://s1-new"),
+        lambda: index.set_cluster("root", "teamc"),  # moved from s1
+        lambda: index.drop_cluster("root", "teamc"),
+        lambda: index.set_workspace("root", ("orgc", "team"), WorkspaceEntry("newc")),
+        lambda: index.set_workspace("root", ("orgc", "team"), WorkspaceEntry("newc", unavailable=True)),
+        lambda: index.drop_workspace("root", ("orgc", "team")),
+        lambda: index.replace_clusters("root", ["root"]),  # orgc gone
+        lambda: index.drop_shard("s1"),
+    ]
+    for change in changes:
+        before = index.generation
+        change()
+        assert index.generation > before
+    unchanged = [
+        lambda: index.set_shard("root", "https://root"),
+        lambda: index.set_cluster("root", "root"),
+        lambda: index.set_workspace("root", ("root", "org"), WorkspaceEntry("orgc")),
+        lambda: index.drop_workspace("root", ("nosuch", "x")),
+        lambda: index.drop_cluster("root", "nosuch"),
+    ]
+    before = index.generation
+    for change in unchanged:
+        change()
+    assert index.generation == before
