@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,3 +99,27 @@ def read_processes(proc: Path = Path("/proc")) -> dict[int, ProcInfo]:
 def kplane_processes(root: int) -> dict[str, int]:
     """The named processes of the installation whose `kplane start` is `root`, and this load generator."""
     return {**name_processes(root, read_processes()), LOAD_GENERATOR: os.getpid()}
+
+
+def pin(pid: int, cpus: set[int], proc: Path = Path("/proc")) -> None:
+    """Every thread of `pid` (sched_setaffinity moves one thread only; threads started later inherit the
+    mask of the thread that starts them) allowed on `cpus` only. Threads that exit meanwhile are skipped."""
+    for task in (proc / str(pid) / "task").iterdir():
+        with contextlib.suppress(ProcessLookupError):
+            os.sched_setaffinity(int(task.name), cpus)
+
+
+@contextlib.contextmanager
+def own_core(processes: Mapping[str, int], owner: str) -> Iterator[None]:
+    """`owner` on the last CPU, every other process (this load generator too) on the rest, as if `owner`
+    ran on a machine of its own; every CPU for all of them again afterwards."""
+    everything = os.sched_getaffinity(0)
+    last = max(everything)
+    try:
+        for name, pid in processes.items():
+            pin(pid, {last} if name == owner else everything - {last})
+        yield
+    finally:
+        for pid in processes.values():
+            with contextlib.suppress(FileNotFoundError):
+                pin(pid, everything)

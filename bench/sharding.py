@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import tempfile
 import time
 from collections import Counter
@@ -35,7 +36,7 @@ from bench import pyspy, scenarios
 from bench.footprint import CpuUse, cpu_use
 from bench.loadgen import Result, run
 from bench.process import Server, running_kplane
-from bench.procs import kplane_processes
+from bench.procs import kplane_processes, own_core
 from bench.sharding_figures import CreationRun, ProxyRun, ShardingFigures, by_parent_shard
 from bench.sharding_report import report, write_doc
 from bench.workspace_load import Tree, WorkspaceClient, create_parents, workspace_client
@@ -76,37 +77,58 @@ def print_profiles(profile: Path) -> None:
         print(pyspy.render(f"py-spy of the front-proxy, {raw.stem}", pyspy.summarise(raw, top=40)), flush=True)
 
 
-async def proxy_overhead(args: argparse.Namespace) -> ProxyRun:
+async def proxy_overhead(args: argparse.Namespace) -> tuple[ProxyRun, ProxyRun | None]:
+    """The figures on cores shared by every process, then (with 2 CPUs or more, unless --no-own-core) with
+    the front-proxy on a core of its own, each pair in logical clusters of its own on the root shard."""
     with tempfile.TemporaryDirectory(prefix="kplane-bench-proxy-") as tmp:
         root_dir = Path(tmp) / "kplane"
         async with running_kplane(root_dir, "", _start_args(2), ready_timeout=READY_TIMEOUT_SECONDS) as started:
             # The RBAC-checked get of make bench needs a binding in the workspace; it is not a proxy figure.
             front = replace(started, tenant_token="")
             direct = replace(front, base_url=_shard_url(root_dir, "root"))
-            await pinned_workspace(front, PROXY_WORKSPACE, shard="root")
             pids = kplane_processes(started.pid)
             print(f"processes: {pids}", flush=True)
-            direct_cpu: dict[str, CpuUse] = {}
-            proxied_cpu: dict[str, CpuUse] = {}
-            figures = {"count": args.count, "concurrency": args.concurrency, "watchers": args.watchers}
-            started_at = time.perf_counter()
-            direct_results = await scenarios.through_https(direct, **figures, measure=cpu_per_figure(pids, direct_cpu))
-            print(f"direct figures in {time.perf_counter() - started_at:.0f} s", flush=True)
-            started_at = time.perf_counter()
-            proxied_results = await scenarios.through_https(
-                front,
-                **figures,
-                cluster=f"root:{PROXY_WORKSPACE}",
-                measure=cpu_per_figure(pids, proxied_cpu, args.profile),
-            )
-            print(f"figures through the front-proxy in {time.perf_counter() - started_at:.0f} s", flush=True)
+            await pinned_workspace(front, PROXY_WORKSPACE, shard="root")
+            shared = await _proxy_pair(args, pids, (direct, "root"), (front, f"root:{PROXY_WORKSPACE}"), args.profile)
+            apart = None
+            if args.own_core and len(os.sched_getaffinity(0)) >= 2:
+                direct_cluster = await pinned_workspace(front, f"{PROXY_WORKSPACE}-direct", shard="root")
+                await pinned_workspace(front, f"{PROXY_WORKSPACE}-apart", shard="root")
+                with own_core(pids, FRONT_PROXY):
+                    print("front-proxy on a core of its own", flush=True)
+                    apart = await _proxy_pair(
+                        args, pids, (direct, direct_cluster), (front, f"root:{PROXY_WORKSPACE}-apart"), None
+                    )
     if args.profile is not None:
         print_profiles(args.profile)
+    return shared, apart
+
+
+Target = tuple[Server, str]  # where a pass sends its requests: the server and the cluster (path or name)
+
+
+async def _proxy_pair(
+    args: argparse.Namespace, pids: dict[str, int], direct: Target, proxied: Target, profile: Path | None
+) -> ProxyRun:
+    figures = {"count": args.count, "concurrency": args.concurrency, "watchers": args.watchers}
+    direct_cpu: dict[str, CpuUse] = {}
+    proxied_cpu: dict[str, CpuUse] = {}
+    started_at = time.perf_counter()
+    direct_results = await scenarios.through_https(
+        direct[0], **figures, cluster=direct[1], measure=cpu_per_figure(pids, direct_cpu)
+    )
+    print(f"direct figures in {time.perf_counter() - started_at:.0f} s", flush=True)
+    started_at = time.perf_counter()
+    proxied_results = await scenarios.through_https(
+        proxied[0], **figures, cluster=proxied[1], measure=cpu_per_figure(pids, proxied_cpu, profile)
+    )
+    print(f"figures through the front-proxy in {time.perf_counter() - started_at:.0f} s", flush=True)
     return ProxyRun(direct_results, proxied_results, direct_cpu, proxied_cpu)
 
 
-async def pinned_workspace(server: Server, name: str, *, shard: str) -> None:
-    """A workspace in root placed on `shard` by its label name=<shard>, Ready; fails if placed elsewhere."""
+async def pinned_workspace(server: Server, name: str, *, shard: str) -> str:
+    """A workspace in root placed on `shard` by its label name=<shard>, Ready; fails if placed elsewhere.
+    Returns its logical cluster's name."""
     async with workspace_client(server) as client:
         await client.watch("root")
         ready = client.trackers["root"].expect_ready(name)
@@ -125,6 +147,7 @@ async def pinned_workspace(server: Server, name: str, *, shard: str) -> None:
     placed = (workspace["metadata"].get("annotations") or {}).get(SHARD_ANNOTATION)
     if placed != shard:
         raise RuntimeError(f"workspace {name} was placed on shard {placed!r}, not {shard!r}")
+    return str(workspace["spec"]["cluster"])
 
 
 async def _json(client: WorkspaceClient, method: str, url: str, body: object = None) -> Any:
@@ -191,7 +214,7 @@ async def parent_shards(client: WorkspaceClient) -> dict[str, str]:
 async def main(args: argparse.Namespace) -> ShardingFigures:
     tree = Tree(parents=args.parents, count=args.workspaces)
     figures = ShardingFigures(count=args.count, concurrency=args.concurrency, watchers=args.watchers, tree=tree)
-    figures.proxy = await proxy_overhead(args)
+    figures.proxy, figures.proxy_own_core = await proxy_overhead(args)
     for shards in args.shards:
         figures.creation.append(await creation(args, tree, shards))
     return figures
@@ -211,6 +234,12 @@ def cli() -> None:
     parser.add_argument("--shards", type=_shard_counts, default=[1, 2, 4], help="shard counts (default 1,2,4)")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--profile", type=Path, help="py-spy the front-proxy per figure into this directory")
+    parser.add_argument(
+        "--no-own-core",
+        dest="own_core",
+        action="store_false",
+        help="skip the proxy figures with the front-proxy on a core of its own",
+    )
     args = parser.parse_args()
     if args.profile is not None:
         args.no_write = True  # py-spy shares the cores: such figures are not the record

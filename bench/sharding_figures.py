@@ -44,6 +44,7 @@ class ShardingFigures:
     watchers: int
     tree: Tree
     proxy: ProxyRun | None = None
+    proxy_own_core: ProxyRun | None = None  # the front-proxy on a core of its own, the rest on the others
     creation: list[CreationRun] = field(default_factory=list)
     wall_seconds: float = 0.0
 

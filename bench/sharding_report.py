@@ -130,11 +130,14 @@ def creation_table(runs: list[CreationRun]) -> list[str]:
 
 
 def _by_parent(run: CreationRun) -> str:
-    return ", ".join(
-        f"{shard} {statistics.median(values) * 1000:,.0f} ms ({len(values)})"
-        for shard, values in run.ready_by_parent_shard.items()
-        if values
-    ) or "–"
+    return (
+        ", ".join(
+            f"{shard} {statistics.median(values) * 1000:,.0f} ms ({len(values)})"
+            for shard, values in run.ready_by_parent_shard.items()
+            if values
+        )
+        or "–"
+    )
 
 
 def creation_cpu_table(run: CreationRun) -> list[str]:
@@ -166,6 +169,15 @@ def report(f: ShardingFigures) -> str:
         "etcd idle; the supervisor relays logs):",
         "\n".join(proxy_cpu_table(f.proxy)),
     ]
+    if f.proxy_own_core is not None:
+        parts += [
+            "**The same figures with the front-proxy on a core of its own** (as when front-proxies run on nodes "
+            "of their own): the front-proxy's threads pinned to the last CPU, every other process (shards, "
+            "etcds, load generator) to the others, for both passes; fresh logical clusters on the root shard:",
+            "\n".join(proxy_table(f.proxy_own_core)),
+            "CPU per operation of each process, in ms, direct → through the front-proxy:",
+            "\n".join(proxy_cpu_table(f.proxy_own_core)),
+        ]
     if f.creation:
         largest = max(f.creation, key=lambda run: run.shards)
         parts += [

@@ -4,6 +4,10 @@ report and its scaling estimate, and the docs/benchmarks.md splicing (which must
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ from bench import run as bench_run
 from bench import workspace_report
 from bench.footprint import CpuUse
 from bench.loadgen import Result
-from bench.procs import ProcInfo, name_processes, parse_stat, read_processes
+from bench.procs import ProcInfo, name_processes, own_core, parse_stat, read_processes
 from bench.sharding_estimate import estimate
 from bench.sharding_figures import (
     CreationRun,
@@ -210,3 +214,37 @@ def test_leaf_latencies_are_grouped_by_the_shard_of_their_parent() -> None:
     grouped = by_parent_shard({0: 1.0, 1: 0.1, 2: 3.0, 3: 0.2}, tree, {"bench-p0": "root", "bench-p1": "shard-1"})
     assert grouped == {"root": [1.0, 3.0], "shard-1": [0.1, 0.2]}
     assert by_parent_shard({0: 1.0}, tree, {}) == {"?": [1.0]}
+
+
+def test_report_shows_the_own_core_figures_only_when_measured() -> None:
+    figures = ShardingFigures(count=1000, concurrency=32, watchers=100, tree=Tree(parents=8, count=400))
+    figures.proxy = _proxy()
+    assert "on a core of its own" not in report(figures)
+    figures.proxy_own_core = _proxy()
+    text = report(figures)
+    heading = text.index("**The same figures with the front-proxy on a core of its own**")
+    assert "| get configmap | 1,000/s (p99 10.0 ms) | 800/s (p99 20.0 ms) | **0.80**, met |" in text[heading:]
+
+
+def test_own_core_pins_every_thread_apart_and_gives_every_cpu_back() -> None:
+    everything = os.sched_getaffinity(0)
+    if len(everything) < 2:
+        pytest.fail("needs 2 CPUs: the benchmark's machine has them")
+    last = max(everything)
+    script = "import threading, time; threading.Thread(target=time.sleep, args=(30,)).start(); time.sleep(30)"
+    children = {name: subprocess.Popen([sys.executable, "-c", script]) for name in ("front-proxy", "shard root")}
+    try:
+        time.sleep(0.3)  # both threads of each child started
+        pids = {name: child.pid for name, child in children.items()}
+        threads = {name: [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()] for name, pid in pids.items()}
+        assert all(len(tids) == 2 for tids in threads.values())
+        with own_core(pids, "front-proxy"):
+            assert {frozenset(os.sched_getaffinity(t)) for t in threads["front-proxy"]} == {frozenset({last})}
+            assert {frozenset(os.sched_getaffinity(t)) for t in threads["shard root"]} == {
+                frozenset(everything - {last})
+            }
+        assert all(os.sched_getaffinity(t) == everything for tids in threads.values() for t in tids)
+    finally:
+        for child in children.values():
+            child.kill()
+            child.wait()
