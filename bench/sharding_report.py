@@ -221,9 +221,15 @@ from /proc/<pid>/stat (utime + stime) of every process, before and after each fi
 
 def run_row(f: ShardingFigures) -> str:
     assert f.proxy is not None
-    ratios = ", ".join(f"{proxy_ratio(f.proxy, figure):.2f}" for figure in FIGURES)
+    ratios = _ratios(f.proxy)
+    if f.proxy_own_core is not None:
+        ratios += f" (front-proxy on a core of its own: {_ratios(f.proxy_own_core)})"
     creation = ", ".join(f"{run.shards}: {run.result.per_second:,.1f}/s" for run in f.creation) or "–"
     return f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {ratios} | {creation} |"
+
+
+def _ratios(proxy: ProxyRun) -> str:
+    return ", ".join(f"{proxy_ratio(proxy, figure):.2f}" for figure in FIGURES)
 
 
 def splice(doc: str, latest: str, row: str) -> str:

@@ -27,7 +27,7 @@ from bench.sharding_figures import (
     per_operation_ms,
     proxy_ratio,
 )
-from bench.sharding_report import LATEST_END, LATEST_START, RUNS_END, SECTION, report, splice
+from bench.sharding_report import LATEST_END, LATEST_START, RUNS_END, SECTION, report, run_row, splice
 from bench.workspace_load import Tree
 
 STAT = "4242 (python3 (x) y) S 4200 4242 4200 0 -1 4194560 1234 0 0 0 150 25 3 4 20 0 3 0 100 0 0"
@@ -220,7 +220,9 @@ def test_report_shows_the_own_core_figures_only_when_measured() -> None:
     figures = ShardingFigures(count=1000, concurrency=32, watchers=100, tree=Tree(parents=8, count=400))
     figures.proxy = _proxy()
     assert "on a core of its own" not in report(figures)
+    assert "core of its own" not in run_row(figures)
     figures.proxy_own_core = _proxy()
+    assert "| 0.80, 0.80, 0.80, 0.50 (front-proxy on a core of its own: 0.80, 0.80, 0.80, 0.50) |" in run_row(figures)
     text = report(figures)
     heading = text.index("**The same figures with the front-proxy on a core of its own**")
     assert "| get configmap | 1,000/s (p99 10.0 ms) | 800/s (p99 20.0 ms) | **0.80**, met |" in text[heading:]
