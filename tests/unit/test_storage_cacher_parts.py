@@ -36,6 +36,20 @@ def test_buffer_eviction_moves_the_window_and_forgets_old_events() -> None:
     assert buffer.at(2) == event(4) and buffer.next_seq == 5
 
 
+def test_buffer_finds_the_next_event_under_a_prefix_past_the_others() -> None:
+    buffer = EventBuffer(capacity=4, window_start=0)
+    for revision, key in [(1, "/a/x"), (2, "/b/x"), (3, "/b/y"), (4, "/a/y")]:
+        buffer.append(event(revision, key))
+    assert buffer.next_under("/a/", 0) == (0, buffer.at(0))
+    assert buffer.next_under("/a/", 1) == (3, buffer.at(3))  # the two /b/ events passed over
+    assert buffer.next_under("/a/", 4) == (4, None)
+    assert buffer.next_under("/c/", 0) == (4, None)  # nothing yet: the scan resumes from the end
+    buffer.append(event(5, "/c/x"))  # evicts number 0
+    assert buffer.next_under("/c/", 4) == (4, buffer.at(4))
+    with pytest.raises(EvictedError):
+        buffer.next_under("/a/", 0)
+
+
 def test_buffer_needs_room() -> None:
     with pytest.raises(ValueError):
         EventBuffer(capacity=0, window_start=0)

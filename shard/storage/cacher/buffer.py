@@ -126,6 +126,19 @@ class EventBuffer:
             return None
         return self._slot(seq)
 
+    def next_under(self, prefix: str, seq: int) -> tuple[int, CachedEvent | None]:
+        """From event number `seq` on, the first one whose key is under `prefix`: (its number, it); (next_seq,
+        None) when no such event has happened yet; EvictedError if `seq` is gone. One tight scan: a watcher
+        passes over every other prefix's events, and on a shard those are most of them."""
+        if seq < self._first_seq:
+            raise EvictedError(seq)
+        slots, capacity = self._slots, self._capacity
+        for number in range(seq, self._next_seq):
+            event = slots[number % capacity]
+            if event is not None and event.key.startswith(prefix):
+                return number, event
+        return self._next_seq, None
+
     def decoded(self, seq: int) -> Decoded:
         """Event number `seq` (held) decoded for predicates: shared by every reader, never to be mutated."""
         return self._decoded.of(seq, self._slot(seq), self._next_seq)

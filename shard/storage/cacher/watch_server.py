@@ -45,7 +45,7 @@ async def serve_watch(
     while True:
         if source.epoch != epoch:
             raise ExpiredError(prefix, delivered, source.buffer.window_start)
-        event = _next(source, prefix, seq, delivered)
+        seq, event = _next(source, prefix, seq, delivered)
         if event is None:
             if bookmarks is not None and _bookmark_due(bookmarks, last_sent, last_bookmark, source.revision):
                 last_sent, last_bookmark = time.monotonic(), source.revision
@@ -53,7 +53,7 @@ async def serve_watch(
             await source.wakeups.wait(prefix, bookmarks.interval if bookmarks is not None else None)
             continue
         seq += 1
-        if event.revision <= revision or not event.key.startswith(prefix):
+        if event.revision <= revision:
             continue
         delivered = event.revision
         judged = None if predicate is None else source.buffer.decoded(seq - 1)
@@ -63,9 +63,10 @@ async def serve_watch(
             yield converted
 
 
-def _next(source: Reflector, prefix: str, seq: int, delivered: int) -> CachedEvent | None:
+def _next(source: Reflector, prefix: str, seq: int, delivered: int) -> tuple[int, CachedEvent | None]:
+    """The next event under `prefix` from event number `seq` on, and its number (see EventBuffer.next_under)."""
     try:
-        return source.buffer.at(seq)
+        return source.buffer.next_under(prefix, seq)
     except EvictedError:
         raise ExpiredError(prefix, delivered, source.buffer.window_start) from None
 
