@@ -201,11 +201,18 @@ async def test_a_logical_cluster_the_caller_just_marked_is_not_read() -> None:
     assert keys_of(storage) == []
 
 
-async def test_a_logical_cluster_with_other_finalizers_stays_without_ours() -> None:
+async def test_a_logical_cluster_with_other_finalizers_stays_without_ours_and_is_waited_for() -> None:
     registry, storage = await deleting_cluster(finalizers=(DELETION_FINALIZER, "example.com/other"))
-    assert await purge(registry, "abc")
+    assert not await purge(registry, "abc")  # not gone: its Workspace waits (kcp's behaviour)
     assert keys_of(storage) == [LC_KEY]
     assert storage.objects[LC_KEY]["metadata"]["finalizers"] == ["example.com/other"]
+    storage.calls.clear()
+    assert not await purge(registry, "abc")  # looked at again: still held, and nothing is written
+    assert keys_of(storage) == [LC_KEY]
+    assert not [call for call in storage.calls if not call.startswith("get")]
+
+    await storage.delete(LC_KEY)  # the other finalizer went, and the Store deleted it with that
+    assert await purge(registry, "abc")
 
 
 async def local_owner(registry: Registry, storage: MemoryStorage) -> None:

@@ -1,18 +1,22 @@
 """A workspace's deletion by its controller: a LogicalCluster that can go at once goes with its content in
 one transaction (no deleting phase written); then the Workspace is deleted in one write guarded by the
 state the pass holds when our finalizer is its last; with another finalizer only ours goes and the
-Workspace stays, deleting, for it. A pass on a cache that still shows the deleted Workspace reads nothing."""
+Workspace stays, deleting, for it. A LogicalCluster another finalizer holds keeps its Workspace `Deleting`
+until it is gone (kcp's order). A pass on a cache that still shows the deleted Workspace reads nothing."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Awaitable, Callable
 
+from apimachinery.apis.core_kcp_io import LOGICALCLUSTERS
 from apimachinery.apis.tenancy_kcp_io import LOGICALCLUSTER_FINALIZER, WORKSPACES
-from shard.registry.context import WriteOptions
+from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.keys import logical_cluster_key
 from shard.registry.options import DeleteRequest
 from shard.storage.interface import WatchEvent
 from tests.unit.workspace_harness import (
+    ADMIN,
     LC_PREFIX,
     ROOT,
     WORKSPACE_PREFIX,
@@ -41,6 +45,35 @@ async def test_another_finalizer_keeps_the_workspace_once_ours_is_gone() -> None
     assert LOGICALCLUSTER_FINALIZER not in workspace["metadata"]["finalizers"]
     assert storage.writes[-1] == ("update", f"{WORKSPACE_PREFIX}w")  # the delete was refused: ours dropped
     assert not controller.workspaces.own.deleted_since("root/w", 0)
+
+
+async def test_a_logical_cluster_held_by_another_finalizer_keeps_its_workspace_deleting_until_it_goes() -> None:
+    registry, storage, controller = await started()
+    await create_workspace(registry, "w")
+    cluster = (await get_workspace(registry, "w"))["spec"]["cluster"]
+    lc_ctx = RequestContext(cluster, ADMIN)
+    lc_store = registry.store_of(LOGICALCLUSTERS)
+
+    def finalizers(change: Callable[[list[str]], list[str]]) -> Callable[[Object], Awaitable[Object]]:
+        async def mutate(current: Object) -> Object:
+            current["metadata"]["finalizers"] = change(current["metadata"]["finalizers"])
+            return current
+
+        return mutate
+
+    await lc_store.update(lc_ctx, "cluster", finalizers(lambda held: [*held, "example.com/keep"]), WriteOptions())
+    await registry.store_of(WORKSPACES).delete(ROOT, "w", DeleteRequest())
+    assert await controller.reconcile("root/w") is True  # its LogicalCluster is not gone: look again
+    assert (await get_workspace(registry, "w"))["status"]["phase"] == "Deleting"
+    held = storage.objects[logical_cluster_key(cluster)]
+    assert held["metadata"]["finalizers"] == ["example.com/keep"]
+    assert not [key for key in storage.objects if f"/{cluster}/" in key and key != logical_cluster_key(cluster)]
+    assert await controller.reconcile("root/w") is True  # still held
+
+    await lc_store.update(lc_ctx, "cluster", finalizers(lambda held: []), WriteOptions())  # deletes it
+    assert logical_cluster_key(cluster) not in storage.objects
+    assert await controller.reconcile("root/w") is False
+    assert f"{WORKSPACE_PREFIX}w" not in storage.objects
 
 
 async def test_deleting_a_workspace_whose_cluster_goes_at_once_writes_no_deleting_phase() -> None:

@@ -2,7 +2,8 @@
 way, waited for), then every stored object of the cluster in one etcd transaction (`delete_prefixes`),
 then its LogicalCluster (by dropping the `core.kcp.io/logicalcluster-deletion` finalizer of the deleting
 LogicalCluster, kcp's finalizer for this step), and a last sweep, one more transaction, for writes that
-raced it.
+raced it. A LogicalCluster that other finalizers still hold is not gone: the purge reports that until it
+is (its Workspace stays `Deleting`, as in kcp), without redoing anything meanwhile.
 
 Called on the holding shard only: inline by `LocalClusters.delete` when the Workspace is on the same
 shard, and by the logical cluster deletion controller when another shard asked for the deletion.
@@ -60,6 +61,8 @@ async def purge(
         logical_cluster = await _read_logical_cluster(registry, cluster_name)
     if logical_cluster is not None and not logical_cluster["metadata"].get("deletionTimestamp"):
         return False  # not being deleted: nothing to do here
+    if logical_cluster is not None and DELETION_FINALIZER not in (logical_cluster["metadata"].get("finalizers") or []):
+        return False  # purged already, held by other finalizers: its last sweep comes once it is gone
     if await delete_nested(registry, cluster_name):
         return False
     if not await delete_content(registry, cluster_name):
@@ -68,7 +71,8 @@ async def purge(
         # it was let go after a content deletion before this purge: this one was the sweep
         registry.paths.clusters.forget(cluster_name)
         return True
-    await _let_go(registry, cluster_name, logical_cluster)
+    if not await _let_go(registry, cluster_name, logical_cluster):
+        return False  # other finalizers hold it: its Workspace waits until it is gone, as kcp's does
     return await finish(registry, cluster_name, sweep_later=sweep_later)
 
 
@@ -178,11 +182,11 @@ class _OtherFinalizers(Exception):
     """The deleting LogicalCluster has finalizers besides ours: it is not ours alone to delete."""
 
 
-async def _let_go(registry: Registry, cluster_name: str, last_seen: Object) -> None:
+async def _let_go(registry: Registry, cluster_name: str, last_seen: Object) -> bool:
     """Delete the LogicalCluster if our finalizer is its last: what the Store does when the last finalizer
     of a deleting object is dropped, in one guarded write (the Store's update would first confirm its
-    verdict with a read). With other finalizers (none are set today) only ours goes, and the LogicalCluster
-    stays until they go too.
+    verdict with a read). With other finalizers (none are set by kplane) only ours goes, and the
+    LogicalCluster stays until they go too. Returns whether it is gone.
 
     The write is guarded by `last_seen`, the deleting state purge started from (a state the watch cache
     may not have yet, which would cost a failed write)."""
@@ -197,6 +201,8 @@ async def _let_go(registry: Registry, cluster_name: str, last_seen: Object) -> N
         pass
     except _OtherFinalizers:
         await _drop_finalizer(registry, cluster_name)
+        return False
+    return True
 
 
 async def _drop_finalizer(registry: Registry, cluster_name: str) -> None:
