@@ -64,3 +64,16 @@ def test_a_deletion_makes_older_states_gone_until_the_watch_shows_it() -> None:
     assert own.newest("root/w") == 0  # a deletion asks no read of etcd
     own.forget("root/w")  # the watch's DELETED event
     assert len(own) == 0 and not own.deleted_since("root/w", 8)
+
+
+def test_writes_the_watch_has_already_passed_are_not_remembered() -> None:
+    """The answer to a write can come after its watch event (the event then queued the key): remembering it
+    then would keep an entry nothing ever clears, as for a deletion whose DELETED event came first."""
+    own = OwnWrites()
+    own.watched(10)
+    own.wrote("root/w", 10, echo=True)
+    own.deleted("root/v", 9)
+    assert len(own) == 0
+    assert not own.is_echo("root/w", 10) and not own.deleted_since("root/v", 8)
+    own.wrote("root/w", 11, echo=True)  # not passed yet: remembered as before
+    assert own.newest("root/w") == 11 and own.is_echo("root/w", 11)

@@ -68,6 +68,7 @@ class WorkspaceController:
             )
 
     def on_list(self, listed: ListResult) -> None:
+        self.workspaces.own.watched(listed.revision)
         for item in listed.items:
             key = _key_of(item)
             if key:
@@ -75,6 +76,7 @@ class WorkspaceController:
                 self.queue.add(key)
 
     def on_event(self, event: WatchEvent) -> None:
+        self.workspaces.own.watched(event.revision)
         key = _key_of(event.object)
         if not key:
             return

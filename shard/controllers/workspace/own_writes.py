@@ -12,7 +12,9 @@ client-go controllers keep "expectations"), so that reads may come from the watc
   resourceVersion) and reads nothing.
 
 An entry goes away once the watch (or a read of the cache) has reached the newest write, or has shown the
-deletion, so memory does not grow with the number of workspaces.
+deletion, so memory does not grow with the number of workspaces. A write the watch has already passed when
+it is recorded (its event came before the writer got its answer) is not recorded at all: nothing would
+ever clear it.
 """
 
 from __future__ import annotations
@@ -30,9 +32,16 @@ class _Pending:
 @dataclass
 class OwnWrites:
     _pending: dict[str, _Pending] = field(default_factory=dict)
+    _watched: int = 0  # the revision the controller's watch has delivered up to (events come in order)
+
+    def watched(self, revision: int) -> None:
+        """The controller's watch has delivered every event up to `revision`."""
+        self._watched = max(self._watched, revision)
 
     def wrote(self, key: str, revision: int, *, echo: bool) -> None:
         """A write of `key` stored at `revision`; `echo`: made on the state the reconcile held."""
+        if revision <= self._watched:
+            return  # its event came already (and queued the key): the cache holds it, nothing to wait for
         pending = self._pending.setdefault(key, _Pending())
         pending.newest = max(pending.newest, revision)
         if echo:
@@ -40,6 +49,8 @@ class OwnWrites:
 
     def deleted(self, key: str, revision: int) -> None:
         """This controller deleted `key` at `revision`."""
+        if revision <= self._watched:
+            return  # the watch has shown the deletion already
         pending = self._pending.setdefault(key, _Pending())
         pending.deleted = max(pending.deleted, revision)
 
