@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 
 import pytest
 
@@ -65,6 +66,7 @@ async def test_the_workspace_its_logical_cluster_and_content_are_one_write_and_r
     assert created["metadata"]["annotations"][SHARD_ANNOTATION] == "root"
     assert created["metadata"]["finalizers"] == [LOGICALCLUSTER_FINALIZER]
     assert created["spec"]["cluster"] == cluster
+    assert re.fullmatch("[0-9a-z]{16}", cluster)  # kcp's random 16-character base36 name
     assert created["spec"]["URL"] == "https://kplane/clusters/root:w"
 
     workspace_key, lc_key = f"{WORKSPACE_PREFIX}w", logical_cluster_key(cluster)
