@@ -23,7 +23,7 @@ from apimachinery.apis.tenancy_kcp_io import CLUSTER_CHOICE_ANNOTATION, SHARD_AN
 from apimachinery.apis.types import Object
 from apimachinery.jsoncopy import json_copy
 from shard.controllers.workspace import reconcile_phase, reconcile_scheduling
-from shard.controllers.workspace.state import Workspaces, resource_version
+from shard.controllers.workspace.state import Workspaces, resource_version, status_step
 from shard.registry.context import RequestContext, WriteOptions
 from shard.registry.workspacetypes import WorkspaceTypes
 from shard.storage import errors as storage_errors
@@ -95,16 +95,11 @@ async def _bound(
     status_change, again = await reconcile_phase.next_status(workspaces, preview, logical_cluster)
     if status_change is None:
         return None
-    change = status_change
 
     async def bind(current: Object) -> Object:
         planned.bind(current)
         return current
 
-    async def set_status(current: Object) -> Object:
-        change(current.setdefault("status", {}))
-        return current
-
-    steps = ((bind, ""), (set_status, "status"))
+    steps = ((bind, ""), status_step(status_change))
     bound = await store.as_updated(workspaces.ctx(parent), wire, steps, WriteOptions())
     return store.stored(bound), again

@@ -81,15 +81,11 @@ class Workspaces:
     ) -> Object:
         """`change`, then `status` on the status, in one write (managedFields as if they were two)."""
 
-        async def mutate_status(current: Object) -> Object:
-            status(current.setdefault("status", {}))
-            return current
-
         def mutate(current: Object) -> Object:
             change(current)
             return current
 
-        return await self._write(cluster_name, workspace, mutate, "", then=((mutate_status, "status"),))
+        return await self._write(cluster_name, workspace, mutate, "", then=(status_step(status),))
 
     async def _write(
         self,
@@ -123,6 +119,16 @@ class Workspaces:
             return await self.shard_list()
         prefix = keys.collection_prefix(SHARDS, "root")
         return (await self.registry.storage.list(prefix, ListOptions(consistent=False))).items
+
+
+def status_step(status: Callable[[Object], None]) -> Step:
+    """`status` applied to the status, as a write through `/status` (a step of `Store.update(then=...)`)."""
+
+    async def mutate_status(current: Object) -> Object:
+        status(current.setdefault("status", {}))
+        return current
+
+    return (mutate_status, "status")
 
 
 def set_condition(status: Object, kind: str, value: str, reason: str = "", message: str = "") -> None:
